@@ -1,0 +1,29 @@
+# The two set-up commands of README.md: `make demo` and `make test`.
+# Both install the Debian packages pipe links against when they are missing.
+
+APT_PACKAGES := libopenblas-dev libpng-dev libjpeg62-turbo-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps demo test release
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "pipe: installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v swift >/dev/null || { echo "pipe: swift is not on PATH; install Swift 6 (swift.org) and retry" >&2; exit 1; }
+
+release: deps
+	swift build -c release --product pipe
+
+# Main job: until `pipe run` lands, validate the shipped pipelines with the release binary.
+demo: release
+	.build/release/pipe validate pipelines/*.yaml
+
+# Whole test suite, then the shipped pipelines and schemas through the debug binary.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+	.build/debug/pipe validate pipelines/*.yaml

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pipe", targets: ["pipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Yams 5 keeps duplicate mapping keys in the node tree, so `pipe validate` can report each one
+        // with both locations; Yams 6 aborts the whole parse at the first duplicate.
+        .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "5.0.1")),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+
+        .target(name: "CNN", dependencies: ["COpenBLAS"]),
+        .target(name: "Models", dependencies: ["CNN"]),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "Datasets", dependencies: ["Imaging"]),
+        .target(name: "PipeSpec", dependencies: ["Yams"]),
+        .target(name: "PipeEngine", dependencies: ["PipeSpec", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Models"]),
+        .executableTarget(name: "pipe", dependencies: [
+            "Stages", "PipeSpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CNNTests", dependencies: ["CNN"]),
+        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
+        .testTarget(name: "pipeTests", dependencies: ["pipe"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,45 @@
+/// The parts of a BreakHis image file name such as `SOB_B_A-14-22549AB-40-001.png`.
+public struct BreakHisName: Equatable, Sendable {
+    /// `true` for a malignant tumour (`M`), `false` for benign (`B`).
+    public var malignant: Bool
+    /// Tumour subtype code: A, F, PT, TA (benign) or DC, LC, MC, PC (malignant).
+    public var subtype: String
+    /// Year of the slide, as the two digits in the name.
+    public var year: String
+    /// The slide id with its letter suffix, e.g. `22549AB`.
+    public var slide: String
+    /// Magnification factor: 40, 100, 200 or 400.
+    public var magnification: Int
+    /// Image sequence number within the slide and magnification.
+    public var sequence: Int
+
+    static let benignSubtypes: Set<String> = ["A", "F", "PT", "TA"]
+    static let malignantSubtypes: Set<String> = ["DC", "LC", "MC", "PC"]
+
+    /// The patient: the numeric part of the slide id, as BreakHis folders with the same number share a patient.
+    public var patient: String { String(slide.prefix { $0.isNumber }) }
+
+    /// Parses a file name (with or without a folder and `.png`); nil when it does not follow the BreakHis pattern.
+    public init?(fileName: String) {
+        var name = Substring(fileName.split(separator: "/").last ?? "")
+        if name.lowercased().hasSuffix(".png") { name = name.dropLast(4) }
+        let underscore = name.split(separator: "_", omittingEmptySubsequences: false)
+        guard underscore.count == 3, underscore[0] == "SOB", underscore[1] == "B" || underscore[1] == "M" else { return nil }
+        let dash = underscore[2].split(separator: "-", omittingEmptySubsequences: false)
+        guard dash.count == 5 else { return nil }
+        let malignant = underscore[1] == "M"
+        let subtype = String(dash[0])
+        guard (malignant ? Self.malignantSubtypes : Self.benignSubtypes).contains(subtype),
+              dash[1].count == 2, dash[1].allSatisfy(\.isNumber),
+              let first = dash[2].first, first.isNumber, dash[2].allSatisfy({ $0.isNumber || $0.isUppercase }),
+              let magnification = Int(dash[3]), [40, 100, 200, 400].contains(magnification),
+              let sequence = Int(dash[4]), !dash[4].isEmpty
+        else { return nil }
+        self.malignant = malignant
+        self.subtype = subtype
+        self.year = String(dash[1])
+        self.slide = String(dash[2])
+        self.magnification = magnification
+        self.sequence = sequence
+    }
+}

@@ -1,0 +1,26 @@
+/// One stage after interpolation and matrix expansion: what the engine schedules.
+public struct StageSpec: Sendable, Equatable {
+    /// The unique name; for a matrix expansion, `declaredName@value-value`.
+    public var name: String
+    /// The name the stage has in the file.
+    public var declaredName: String
+    public var kind: String
+    /// Names of the expanded stages whose outputs this stage reads.
+    public var needs: [String]
+    /// The kind's parameters with every `${...}` resolved.
+    public var with: JSONValue
+    /// This expansion's value for each matrix axis; empty for a stage without `matrix`.
+    public var matrixValues: [String: JSONValue]
+    public var description: String?
+
+    public init(name: String, declaredName: String, kind: String, needs: [String] = [], with: JSONValue = .object([:]),
+                matrixValues: [String: JSONValue] = [:], description: String? = nil) {
+        self.name = name
+        self.declaredName = declaredName
+        self.kind = kind
+        self.needs = needs
+        self.with = with
+        self.matrixValues = matrixValues
+        self.description = description
+    }
+}

@@ -1,0 +1,17 @@
+/// Errors of the spec layer that are not about a line of a pipeline file.
+public enum SpecError: Error, CustomStringConvertible {
+    case schemasNotFound(searched: [String])
+    case schemaUnusable(path: String, reason: String)
+    case unknownKind(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .schemasNotFound(let searched):
+            "cannot find pipe's JSON Schemas (looked for schemas/pipeline.schema.json in \(searched.joined(separator: ", "))); set PIPE_SCHEMAS to the `schemas` folder of your pipe checkout"
+        case .schemaUnusable(let path, let reason):
+            "schema \(path) cannot be used: \(reason)"
+        case .unknownKind(let kind, let known):
+            "no schema for stage kind `\(kind)`; known kinds: \(known.joined(separator: ", "))"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `pipe` command: declarative, cached deep-learning pipelines for breast-cancer image classification.
+struct Pipe: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "pipe",
+        abstract: "Run declarative, cached deep-learning pipelines for breast-cancer image classification.",
+        version: version,
+        subcommands: [Validate.self, Version.self]
+    )
+}
