@@ -41,6 +41,9 @@ struct ValueBuilder {
             if let first = firstSeen[key] {
                 diagnostics.append(Diagnostic(file: file, location: keyLocation,
                                               message: "\(path.appending(key)): duplicate key `\(key)`; it is first defined at line \(first.line); remove one of them"))
+                var scratch = ValueBuilder(file: file)
+                _ = scratch.convert(valueNode, at: path.appending(key))
+                diagnostics += scratch.diagnostics
                 continue
             }
             firstSeen[key] = keyLocation

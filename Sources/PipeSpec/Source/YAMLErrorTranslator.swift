@@ -7,8 +7,9 @@ enum YAMLErrorTranslator {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             let location = SourceLocation(line: mark.line, column: mark.column)
+            let contextText = context.map { "\($0.text) that starts at line \($0.mark.line), column \($0.mark.column)" }
             return Diagnostic(file: file, location: location,
-                              message: explain(problem: problem, context: context?.text, at: location, in: text))
+                              message: explain(problem: problem, context: contextText, at: location, in: text))
         case let .reader(problem, offset, _, _):
             let location = offset.map { SourceLocation.of(byteOffset: $0, in: Array(text.utf8)) }
             return Diagnostic(file: file, location: location, message: "unreadable text: \(problem)")

@@ -24,7 +24,13 @@ public struct PipelineLoader: Sendable {
             }
         }
         let checked = check(document)
-        diagnostics += checked.diagnostics
+        diagnostics += checked.diagnostics.map { diagnostic in
+            var marked = diagnostic
+            if let override = overrides.last(where: { diagnostic.message.hasPrefix($0.path.joined(separator: ".") + ":") }) {
+                marked.message += " (set by --set \(override.text))"
+            }
+            return marked
+        }
         let all = diagnostics.sortedUnique()
         return Result(spec: all.hasErrors ? nil : checked.spec, diagnostics: all)
     }

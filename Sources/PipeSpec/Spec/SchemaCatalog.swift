@@ -22,6 +22,9 @@ public final class SchemaCatalog: @unchecked Sendable {
     /// `share/pipe/schemas/`) in a folder above the executable, else above the current folder.
     public static func shipped() throws -> SchemaCatalog {
         if let env = ProcessInfo.processInfo.environment["PIPE_SCHEMAS"], !env.isEmpty {
+            guard FileManager.default.fileExists(atPath: env + "/pipeline.schema.json") else {
+                throw SpecError.schemasVariableWrong(path: env)
+            }
             return SchemaCatalog(directory: env)
         }
         var searched: [String] = []
