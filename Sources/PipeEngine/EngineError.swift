@@ -1,10 +1,28 @@
 /// Errors from the engine, each naming the file or stage involved and what to do.
 public enum EngineError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String)
+    case unwritable(path: String)
+    case missingInput(path: String)
+    case lockHeld(path: String, pid: Int32?)
+    case unknownKind(stage: String, kind: String)
+    case unknownStage(String, known: [String])
+    case inputChanged(stage: String, path: String, files: [String])
+    case stageFailed(stage: String, reason: String)
+    case cancelled
 
     public var description: String {
         switch self {
         case .unreadable(let path): "cannot read \(path): check that it exists and is readable"
+        case .unwritable(let path): "cannot write \(path): check the folder's permissions and free space"
+        case .missingInput(let path): "\(path) does not exist; create it or fix the path in the pipeline"
+        case .lockHeld(let path, let pid):
+            "another pipe run\(pid.map { " (PID \($0))" } ?? "") holds \(path); wait for it, or run without --no-wait"
+        case .unknownKind(let stage, let kind): "stage `\(stage)`: pipe has no implementation of kind `\(kind)` yet"
+        case .unknownStage(let name, let known): "no stage `\(name)` in this pipeline; stages: \(known.joined(separator: ", "))"
+        case .inputChanged(let stage, let path, let files):
+            "stage `\(stage)`: its input \(path) changed while it ran (\(files.prefix(5).joined(separator: ", "))\(files.count > 5 ? ", ..." : "")); its result was not saved; run again once the input is stable"
+        case .stageFailed(let stage, let reason): "stage `\(stage)` failed: \(reason)"
+        case .cancelled: "interrupted"
         }
     }
 }

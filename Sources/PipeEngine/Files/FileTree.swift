@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lists the regular files below a folder with their stats, quickly (readdir, no Foundation enumerator).
+public enum FileTree {
+    public struct File: Sendable, Equatable {
+        /// The path relative to the listed folder, with `/` separators.
+        public var relativePath: String
+        public var stat: FileStat
+    }
+
+    /// Every file below `root`, sorted by relative path (byte order). Hidden files are included.
+    public static func files(under root: String) throws -> [File] {
+        var result: [File] = []
+        try walk(root, prefix: "", into: &result)
+        result.sort { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
+        return result
+    }
+
+    private static func walk(_ folder: String, prefix: String, into result: inout [File]) throws {
+        guard let dir = opendir(folder) else {
+            throw EngineError.unreadable(path: folder)
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = folder + "/" + name
+            let relative = prefix.isEmpty ? name : prefix + "/" + name
+            guard let stat = FileStat.of(path) else { continue }
+            if stat.isDirectory {
+                try walk(path, prefix: relative, into: &result)
+            } else {
+                result.append(File(relativePath: relative, stat: stat))
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import PipeSpec
+
+/// The bookkeeping of one run (DVC's `plan`): which stages are pending, done, failed or skipped, and which
+/// can start now within the core budget.
+struct Schedule {
+    struct Launch {
+        var planned: StagePlanner.Planned
+        var key: String
+        var parts: KeyParts
+        var reasons: [String]
+        var upstreamOutputs: [String: URL]
+        var cores: Int
+    }
+
+    struct Done {
+        var hash: String
+        var output: URL
+        var ran: Bool
+    }
+
+    struct Decision {
+        var key: String
+        var parts: KeyParts
+        var reasons: [String]
+    }
+
+    let planner: StagePlanner
+    let options: RunOptions
+    let forced: Set<String>
+    private(set) var state: PipelineState
+    private var pending: [StagePlanner.Planned]
+    private var decided: [String: Decision] = [:]
+    private var done: [String: Done] = [:]
+    private var wouldRun: Set<String> = []
+    private var failed: Set<String> = []
+    private var skipped: Set<String> = []
+    private var results: [String: StageResult] = [:]
+    private var freeCores: Int
+    private var runningCount = 0
+    private var firstFailure: String?
+
+    init(planner: StagePlanner, options: RunOptions, forced: Set<String>, state: PipelineState) {
+        self.planner = planner
+        self.options = options
+        self.forced = forced
+        self.state = state
+        self.pending = planner.stages
+        self.freeCores = max(1, options.jobs)
+    }
+
+    var isFinished: Bool { pending.isEmpty && runningCount == 0 }
+
+    func results(in order: [String]) -> [StageResult] { order.compactMap { results[$0] } }
+
+    /// Settles every pending stage that can be settled now and returns the ones to start.
+    mutating func advance(cancelled: Bool, workspace: Workspace, observer: any RunObserver) -> [Launch] {
+        var launches: [Launch] = []
+        var progressed = true
+        while progressed {
+            progressed = false
+            for planned in pending {
+                let name = planned.stage.name
+                let needs = planned.stage.needs
+                if let bad = needs.first(where: { failed.contains($0) || skipped.contains($0) }) {
+                    settle(StageResult(name: name, status: .skipped, reasons: ["needs `\(bad)`, which \(failed.contains(bad) ? "failed" : "did not run")"]), observer)
+                } else if cancelled {
+                    settle(StageResult(name: name, status: .skipped, reasons: ["interrupted"]), observer)
+                } else if options.dryRun, let upstream = needs.first(where: wouldRun.contains) {
+                    wouldRun.insert(name)
+                    settle(StageResult(name: name, status: .wouldRun, reasons: ["upstream `\(upstream)` is stale"]), observer)
+                } else if !needs.allSatisfy({ done[$0] != nil }) {
+                    continue
+                } else if let failure = firstFailure, !options.keepGoing {
+                    settle(StageResult(name: name, status: .skipped, reasons: ["not started after `\(failure)` failed (--keep-going runs it)"]), observer)
+                } else if let launch = decide(planned, workspace: workspace, observer: observer) {
+                    guard launch.cores <= freeCores else { continue }
+                    freeCores -= launch.cores
+                    runningCount += 1
+                    pending.removeAll { $0.stage.name == name }
+                    launches.append(launch)
+                }
+                progressed = true
+                break
+            }
+        }
+        return launches
+    }
+
+    /// Takes a cached result when there is a sound one; otherwise returns what to launch (nil when settled).
+    private mutating func decide(_ planned: StagePlanner.Planned, workspace: Workspace, observer: any RunObserver) -> Launch? {
+        let name = planned.stage.name
+        let upstream = Dictionary(uniqueKeysWithValues: planned.stage.needs.map { ($0, done[$0]!) })
+        let decision: Decision
+        if let known = decided[name] {
+            decision = known
+        } else {
+            let parts = planner.keyParts(planned, upstream: upstream.mapValues(\.hash))
+            let key = parts.key
+            let force = forced.contains(name) || (options.forceDownstream && upstream.values.contains { $0.ran })
+            if !force {
+                switch planner.lookup(key) {
+                case .stored(let meta):
+                    let output = workspace.store.output(key)
+                    done[name] = Done(hash: meta.outputHash, output: output, ran: false)
+                    if state.stages[name]?.key != key {
+                        state.record(stage: name, meta: meta, finished: Date())
+                        try? state.save(root: workspace.root)
+                    }
+                    settle(StageResult(name: name, status: .cached, seconds: 0, key: key, output: output), observer)
+                    return nil
+                case .corrupted(let why):
+                    observer.note("the stored result of `\(name)` (key \(key.prefix(12))) is unusable: \(why); \(options.dryRun ? "a run will recompute it" : "recomputing it")")
+                    if !options.dryRun { workspace.store.remove(key) }
+                case .missing:
+                    break
+                }
+            }
+            let reasons = force ? ["forced"] : planner.reasons(for: name, parts: parts, state: state)
+            decision = Decision(key: key, parts: parts, reasons: reasons)
+            decided[name] = decision
+        }
+        if options.dryRun {
+            wouldRun.insert(name)
+            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: decision.reasons), observer)
+            return nil
+        }
+        return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: decision.reasons,
+                      upstreamOutputs: upstream.mapValues(\.output),
+                      cores: max(1, min(planned.plan.cores, max(1, options.jobs))))
+    }
+
+    /// Books a finished launch: a result joins `done` and the state file; a failure blocks its dependents.
+    mutating func complete(_ launch: Launch, outcome: Result<(StageResult, String), Error>, cancelled: Bool,
+                           workspace: Workspace, observer: any RunObserver) {
+        freeCores += launch.cores
+        runningCount -= 1
+        let name = launch.planned.stage.name
+        switch outcome {
+        case .success(let (result, outputHash)):
+            done[name] = Done(hash: outputHash, output: result.output!, ran: true)
+            let meta = ArtifactMeta(key: launch.key, outputHash: outputHash, stage: name, pipeline: planner.spec.name,
+                                    parts: launch.parts, seconds: result.seconds, created: Date())
+            state.record(stage: name, meta: meta, finished: Date())
+            try? state.save(root: workspace.root)
+            results[name] = result
+            observer.stageFinished(result)
+        case .failure(let error):
+            if cancelled || (error as? EngineError) == .cancelled {
+                settle(StageResult(name: name, status: .skipped, reasons: ["interrupted"]), observer)
+            } else {
+                failed.insert(name)
+                if firstFailure == nil { firstFailure = name }
+                let reason: String
+                if case EngineError.stageFailed(_, let why) = error { reason = why } else { reason = "\(error)" }
+                let result = StageResult(name: name, status: .failed, key: launch.key, reasons: [reason])
+                results[name] = result
+                observer.stageFinished(result)
+            }
+        }
+    }
+
+    private mutating func settle(_ result: StageResult, _ observer: any RunObserver) {
+        pending.removeAll { $0.stage.name == result.name }
+        if result.status == .skipped { skipped.insert(result.name) }
+        results[result.name] = result
+        observer.stageFinished(result)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Where a running stage writes, what it reads, and how it reports progress or learns of cancellation.
+public final class StageContext: @unchecked Sendable {
+    /// The folder the stage writes its result into; it becomes the stored output on success.
+    public let output: URL
+    /// A folder for logs and scratch files that are not part of the result.
+    public let work: URL
+    /// Each upstream stage's output folder, by stage name.
+    public let inputs: [String: URL]
+    public let pipeline: PipelineContext
+    private let onProgress: @Sendable (Int, Int) -> Void
+    private let lock = NSLock()
+    private var processGroups: Set<pid_t> = []
+    private var cancelled = false
+
+    init(output: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
+         onProgress: @escaping @Sendable (Int, Int) -> Void) {
+        self.output = output
+        self.work = work
+        self.inputs = inputs
+        self.pipeline = pipeline
+        self.onProgress = onProgress
+    }
+
+    /// Reports that `done` of `total` units of work are finished.
+    public func progress(_ done: Int, of total: Int) { onProgress(done, total) }
+
+    /// True once the run was interrupted; long loops should stop and throw `EngineError.cancelled`.
+    public var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Registers a child process group so an interrupt can terminate it.
+    public func adopt(processGroup: pid_t) {
+        lock.lock()
+        let alreadyCancelled = cancelled
+        processGroups.insert(processGroup)
+        lock.unlock()
+        if alreadyCancelled { kill(-processGroup, SIGTERM) }
+    }
+
+    public func release(processGroup: pid_t) {
+        lock.lock()
+        processGroups.remove(processGroup)
+        lock.unlock()
+    }
+
+    /// Marks the stage cancelled and sends SIGTERM to its child process groups.
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        let groups = processGroups
+        lock.unlock()
+        for group in groups { kill(-group, SIGTERM) }
+    }
+}

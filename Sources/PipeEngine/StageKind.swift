@@ -1,0 +1,46 @@
+import Foundation
+import PipeSpec
+
+/// A kind of stage (`command`, `split`, `fine-tune`, ...) as the engine sees it: what it reads and how to run it.
+public protocol StageKind: Sendable {
+    /// The `kind:` name in pipeline files.
+    var name: String { get }
+    /// Bumped whenever the kind's behaviour changes, so results of older versions are recomputed.
+    var version: Int { get }
+    /// Checks what the schema cannot and names what the stage reads outside the store.
+    func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan
+    /// Produces the stage's result in `context.output`; throws to fail the stage.
+    func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws
+}
+
+/// Facts about the pipeline that every stage may use.
+public struct PipelineContext: Sendable {
+    public var name: String
+    /// The folder of the pipeline file: relative paths in it resolve from here.
+    public var directory: URL
+    public var seed: Int
+
+    public init(name: String, directory: URL, seed: Int) {
+        self.name = name
+        self.directory = directory
+        self.seed = seed
+    }
+
+    /// `path` resolved against the pipeline's folder unless absolute.
+    public func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+    }
+}
+
+/// What a stage needs besides its parameters: external inputs (part of its key) and its core count.
+public struct StagePlan: Sendable {
+    /// Files and folders outside the store that the stage reads; their content is part of the key.
+    public var externalInputs: [URL]
+    /// How many cores the stage keeps busy, so the scheduler does not oversubscribe them.
+    public var cores: Int
+
+    public init(externalInputs: [URL] = [], cores: Int = 1) {
+        self.externalInputs = externalInputs
+        self.cores = cores
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// The record stored beside each committed output: its key, what the key was made of, and the output hash.
+public struct ArtifactMeta: Codable, Equatable, Sendable {
+    public var key: String
+    public var outputHash: String
+    public var stage: String
+    public var pipeline: String
+    public var parts: KeyParts
+    public var seconds: Double
+    public var created: Date
+}

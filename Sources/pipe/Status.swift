@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import PipeEngine
+import PipeSpec
+import Stages
+
+/// Says for each stage whether its stored result is current, and if not, why.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show which stages are up-to-date, stale or never run, and why.")
+
+    @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var state: StateOptions
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func run() throws {
+        let spec = try pipeline.load()
+        let workspace = try Terminal.orFail { try Workspace(root: state.url) }
+        let runner = PipelineRunner(spec: spec, file: pipeline.url, workspace: workspace, kinds: StageCatalog.kinds)
+        var options = RunOptions()
+        options.dryRun = true
+        let notes = NoteCollector()
+        let results = try Terminal.orFail { try runner.run(options, observer: notes) }
+        let rows = results.map { result -> (String, String, [String]) in
+            switch result.status {
+            case .cached: (result.name, "up-to-date", [])
+            case .wouldRun where result.reasons == ["never run"]: (result.name, "never-run", [])
+            default: (result.name, "stale", result.reasons)
+            }
+        }
+        if json {
+            let stages: [JSONValue] = rows.map {
+                .object(["name": .string($0.0), "status": .string($0.1), "reasons": .array($0.2.map { .string($0) })])
+            }
+            print(JSONValue.object(["pipeline": .string(spec.name), "stages": .array(stages)]).canonicalText)
+        } else {
+            for message in notes.messages { print("pipe: \(message)") }
+            for (name, status, reasons) in rows {
+                print("\(name): \(status)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))")")
+            }
+        }
+    }
+}
+
+/// Keeps the notes of a dry run (such as a corrupted stored result) and nothing else.
+final class NoteCollector: RunObserver, @unchecked Sendable {
+    private(set) var messages: [String] = []
+    func stageStarted(_ name: String, reasons: [String]) {}
+    func stageProgress(_ name: String, done: Int, total: Int) {}
+    func stageFinished(_ result: StageResult) {}
+    func note(_ message: String) { messages.append(message) }
+}
