@@ -34,7 +34,11 @@ let package = Package(
         ]),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "pipeTests", dependencies: ["pipe"]),
     ],
     swiftLanguageModes: [.v6]

@@ -19,7 +19,7 @@ public func closestName(to name: String, among candidates: some Sequence<String>
 }
 
 /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps.
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var before = [Int](repeating: 0, count: b.count + 1)

@@ -69,9 +69,8 @@ extension SchemaCompiler {
         if let branches = try schemaList(members, "oneOf") { keywords.append(.oneOf(branches)) }
         if let negated = single(members, "not") { keywords.append(.not(negated)) }
         if let condition = single(members, "if") {
-            let then = single(members, "then")
-            let otherwise = single(members, "else")
-            if then != nil || otherwise != nil { keywords.append(.conditional(if: condition, then: then, else: otherwise)) }
+            // Even without then/else, `if` contributes annotations that unevaluated* keywords see.
+            keywords.append(.conditional(if: condition, then: single(members, "then"), else: single(members, "else")))
         }
         return keywords
     }

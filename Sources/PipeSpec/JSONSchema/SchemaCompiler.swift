@@ -2,11 +2,14 @@
 ///
 /// Subschemas were already indexed, so they arrive as node indices in `children`;
 /// `resolve` turns a `$ref` value (and the keyword holding it) into a node index.
+/// `dynamicAnchorOf` tells whether a `$dynamicRef` target is marked for dynamic resolution.
 struct SchemaCompiler {
     let json: JSONValue
     let location: String
     let children: [String: Int]
     let resolve: (String, String) throws -> Int
+    /// The `$dynamicAnchor` name of a node's schema, if it has one.
+    let dynamicAnchorOf: (Int) -> String?
 
     func compile() throws -> SchemaNode {
         switch json {
@@ -58,21 +61,17 @@ struct SchemaCompiler {
         guard case .array(let items) = value else { throw failure(tokens, "expected an array of strings, got \(value.shortDescription)") }
         var seen = Set<String>()
         for (index, item) in items.enumerated() {
-            guard case .string(let s) = item else { throw expected("a string", item, at: tokens + [String(index)]) }
+            guard case .string(let s) = item else { throw failure(tokens + [String(index)], "expected a string, got \(item.shortDescription)") }
             guard seen.insert(s).inserted else { throw failure(tokens + [String(index)], "`\(s)` is listed twice") }
         }
         return items.compactMap(\.stringValue)
-    }
-
-    private func expected(_ what: String, _ value: JSONValue, at tokens: [String]) -> SchemaError {
-        failure(tokens, "expected \(what), got \(value.shortDescription)")
     }
 
     func regex(_ source: String, at tokens: String...) throws -> RegexPattern {
         do {
             return try RegexPattern(source)
         } catch {
-            throw failure(tokens, "\(SchemaMessages.quoted(source)) is not a valid regular expression")
+            throw failure(tokens, "\(SchemaMessages.json(source)) is not a valid regular expression")
         }
     }
 
@@ -106,10 +105,10 @@ struct SchemaCompiler {
 
     private func types(_ value: JSONValue) throws -> JSONTypeSet {
         func named(_ item: JSONValue, _ tokens: String...) throws -> JSONTypeSet {
-            guard case .string(let name) = item else { throw expected("a type name", item, at: tokens) }
+            guard case .string(let name) = item else { throw failure(tokens, "expected a type name, got \(item.shortDescription)") }
             if let type = JSONTypeSet(name: name) { return type }
             let hint = closestName(to: name, among: JSONTypeSet.named.map(\.name)).map { " (did you mean `\($0)`?)" } ?? ""
-            throw failure(tokens, "unknown type name \(SchemaMessages.quoted(name))\(hint)")
+            throw failure(tokens, "unknown type name \(SchemaMessages.json(name))\(hint)")
         }
         guard case .array(let items) = value else { return try named(value, "type") }
         var set: JSONTypeSet = []
@@ -127,14 +126,16 @@ struct SchemaCompiler {
             guard let value = members[keyword] else { continue }
             guard case .string(let ref) = value else { throw expected("a string", value, at: keyword) }
             let target = try resolve(ref, keyword)
-            keywords.append(keyword == "$ref" ? .ref(target) : .dynamicRef(target, anchor: dynamicAnchor(ref)))
+            keywords.append(keyword == "$ref" ? .ref(target) : .dynamicRef(target, anchor: dynamicAnchor(ref, target)))
         }
         return keywords
     }
 
-    /// The anchor name a `$dynamicRef` searches the dynamic scope for, if its fragment is a plain name.
-    private func dynamicAnchor(_ ref: String) -> String? {
-        guard let fragment = URIReference(ref).fragment, !fragment.isEmpty, !fragment.hasPrefix("/") else { return nil }
+    /// The anchor a `$dynamicRef` searches the dynamic scope for: only when its fragment names
+    /// a `$dynamicAnchor` that its static target carries; otherwise it acts like `$ref`.
+    private func dynamicAnchor(_ ref: String, _ target: Int) -> String? {
+        guard let fragment = URIReference(ref).fragment, !fragment.isEmpty, !fragment.hasPrefix("/"),
+              dynamicAnchorOf(target) == fragment else { return nil }
         return fragment
     }
 

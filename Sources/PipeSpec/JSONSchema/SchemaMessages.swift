@@ -16,9 +16,16 @@ enum SchemaMessages {
     }
 
     static func type(_ types: JSONTypeSet, got value: JSONValue) -> String {
+        expected([], types, got: value)
+    }
+
+    /// `expected `auto`, `none` or an integer, got number 3.5`.
+    static func expected(_ values: [JSONValue], _ types: JSONTypeSet, got value: JSONValue) -> String {
         var names = types.names
         if names.contains("number") { names.removeAll { $0 == "integer" } }
-        return "expected \(alternatives(names.map(article))), got \(value.shortDescription)"
+        var parts = values.prefix(12).map(literal)
+        if values.count > 12 { parts.append("... (\(values.count) values in all)") }
+        return "expected \(alternatives(parts + names.map(article))), got \(value.shortDescription)"
     }
 
     /// A schema value quoted for a message: `adam`, `3`, `{"a":1}`.
@@ -47,7 +54,7 @@ enum SchemaMessages {
             let more = values.count > 12 ? ", ... (\(values.count) in all)" : ""
             text = "expected one of \(shown)\(more), got \(value.shortDescription)"
         }
-        if case .string(let s) = value, let near = closestName(to: s, among: values.compactMap(\.stringValue)) {
+        if values.count > 1, case .string(let s) = value, let near = closestName(to: s, among: values.compactMap(\.stringValue)) {
             text += " (did you mean `\(near)`?)"
         }
         return text
@@ -68,5 +75,9 @@ enum SchemaMessages {
 
     static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 
+    /// `string "Foo Bar"`, shortened when long.
     static func quoted(_ s: String) -> String { JSONValue.string(s).shortDescription }
+
+    /// `"strng"`: JSON text of a string, for schema errors.
+    static func json(_ s: String) -> String { JSONValue.string(s).canonicalText }
 }

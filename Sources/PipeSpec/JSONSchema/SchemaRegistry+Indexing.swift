@@ -68,7 +68,7 @@ extension SchemaRegistry {
             guard case .string(let name)? = members[keyword] else { continue }
             guard Self.isAnchorName(name) else {
                 throw SchemaError(location: state.slots[id].location + "/" + keyword,
-                                  message: "\(SchemaMessages.quoted(name)) is not a valid anchor name")
+                                  message: "\(SchemaMessages.json(name)) is not a valid anchor name")
             }
             let key = base.withoutFragment.description + "#" + name
             if let other = state.anchors[key] {

@@ -89,6 +89,9 @@ public final class SchemaRegistry {
         }
         do {
             return try JSONValue.parse(data)
+        } catch DecodingError.dataCorrupted(let context) {
+            let detail = context.underlyingError.map { ": \($0.localizedDescription)" } ?? ""
+            throw SchemaError(location: path, message: "the schema file is not valid JSON\(detail)")
         } catch {
             throw SchemaError(location: path, message: "the schema file is not valid JSON: \(error)")
         }
@@ -109,12 +112,13 @@ public final class SchemaRegistry {
             let id = state.pending[next]
             next += 1
             let slot = state.slots[id]
-            let compiler = SchemaCompiler(json: slot.json, location: slot.location, children: slot.children) { ref, keyword in
-                try self.resolve(ref, from: id, keyword: keyword)
-            }
+            let compiler = SchemaCompiler(json: slot.json, location: slot.location, children: slot.children,
+                                          resolve: { ref, keyword in try self.resolve(ref, from: id, keyword: keyword) },
+                                          dynamicAnchorOf: { self.state.slots[$0].json["$dynamicAnchor"]?.stringValue })
             var node = try compiler.compile()
             node.resource = slot.resource
             state.nodes[id] = node
+            if slot.json["$dynamicRef"] != nil { state.usesDynamicRef = true }
         }
         let batch = state.pending
         state.pending = []

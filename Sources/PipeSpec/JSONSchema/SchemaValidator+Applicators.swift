@@ -1,6 +1,6 @@
 extension SchemaValidator {
     /// In-place applicators: allOf, anyOf, oneOf, not, if/then/else, $ref and $dynamicRef.
-    mutating func checkApplicator(_ keyword: SchemaKeyword, _ value: JSONValue, _ annotations: inout Annotations) -> Bool {
+    mutating func checkApplicator(_ keyword: SchemaKeyword, _ value: JSONValue, _ annotations: inout SchemaAnnotations) -> Bool {
         switch keyword {
         case .allOf(let branches):
             var valid = true
@@ -12,7 +12,7 @@ extension SchemaValidator {
         case .anyOf(let branches):
             var matched = false
             for branch in branches {
-                var found = Annotations(active: annotations.active)
+                var found = SchemaAnnotations(active: annotations.active)
                 guard probe(branch, value, &found) else { continue }
                 matched = true
                 annotations.merge(found)
@@ -24,7 +24,7 @@ extension SchemaValidator {
         case .oneOf(let branches):
             return checkOneOf(branches, value, &annotations)
         case .not(let schema):
-            var none = Annotations.inactive
+            var none = SchemaAnnotations.inactive
             guard probe(schema, value, &none) else { return true }
             if reporting {
                 let location = program.nodes[schema].location
@@ -33,7 +33,8 @@ extension SchemaValidator {
             }
             return false
         case .conditional(let condition, let then, let otherwise):
-            var found = Annotations(active: annotations.active)
+            if then == nil && otherwise == nil && !annotations.active { return true }
+            var found = SchemaAnnotations(active: annotations.active)
             if probe(condition, value, &found) {
                 annotations.merge(found)
                 return then.map { evaluate($0, value, &annotations) } ?? true
@@ -48,11 +49,11 @@ extension SchemaValidator {
         }
     }
 
-    private mutating func checkOneOf(_ branches: [Int], _ value: JSONValue, _ annotations: inout Annotations) -> Bool {
+    private mutating func checkOneOf(_ branches: [Int], _ value: JSONValue, _ annotations: inout SchemaAnnotations) -> Bool {
         var matches: [Int] = []
-        var chosen = Annotations(active: annotations.active)
+        var chosen = SchemaAnnotations(active: annotations.active)
         for (index, branch) in branches.enumerated() {
-            var found = Annotations(active: annotations.active)
+            var found = SchemaAnnotations(active: annotations.active)
             guard probe(branch, value, &found) else { continue }
             matches.append(index)
             if matches.count == 1 { chosen = found } else if !reporting { return false }
@@ -82,10 +83,10 @@ extension SchemaValidator {
 
     /// Re-evaluates failed alternatives while reporting, then reports the most plausible one or a summary.
     private mutating func reportBestBranch(_ branches: [Int], _ keyword: String, _ value: JSONValue,
-                                           _ annotations: inout Annotations) {
-        var results: [(issues: [Issue], annotations: Annotations)] = []
+                                           _ annotations: inout SchemaAnnotations) {
+        var results: [(issues: [SchemaIssue], annotations: SchemaAnnotations)] = []
         for branch in branches {
-            var found = Annotations(active: annotations.active)
+            var found = SchemaAnnotations(active: annotations.active)
             let (_, branchIssues) = collect(branch, value, &found)
             results.append((branchIssues, found))
         }
@@ -96,6 +97,9 @@ extension SchemaValidator {
             annotations.merge(results[index].annotations)
         case .summary(let issue):
             issues.append(issue)
+            // The value is already invalid; counting every branch's keys as evaluated keeps
+            // unevaluatedProperties from adding an "unknown key" for each of them.
+            for result in results { annotations.merge(result.annotations) }
         }
     }
 }

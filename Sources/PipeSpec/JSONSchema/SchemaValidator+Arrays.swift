@@ -1,6 +1,6 @@
 extension SchemaValidator {
     /// Array keywords: item counts, uniqueness, contains and the item applicators.
-    mutating func checkArray(_ keyword: SchemaKeyword, _ items: [JSONValue], _ annotations: inout Annotations) -> Bool {
+    mutating func checkArray(_ keyword: SchemaKeyword, _ items: [JSONValue], _ annotations: inout SchemaAnnotations) -> Bool {
         switch keyword {
         case .minItems(let limit):
             guard items.count < limit else { return true }
@@ -57,6 +57,7 @@ extension SchemaValidator {
                 firstIndex[item] = index
                 continue
             }
+            if item.hasNonASCIIText && !item.hasSameCodePoints(as: items[earlier]) { continue }
             valid = false
             guard reporting else { return false }
             path.append(.index(index))
@@ -67,11 +68,11 @@ extension SchemaValidator {
     }
 
     private mutating func checkContains(_ schema: Int, min: Int, max: Int?, _ items: [JSONValue],
-                                        _ annotations: inout Annotations) -> Bool {
+                                        _ annotations: inout SchemaAnnotations) -> Bool {
         var matches = 0
         let needAll = annotations.active || max != nil
         for (index, item) in items.enumerated() {
-            var none = Annotations.inactive
+            var none = SchemaAnnotations.inactive
             guard probe(schema, item, &none) else { continue }
             matches += 1
             if annotations.active { annotations.items.insert(index) }

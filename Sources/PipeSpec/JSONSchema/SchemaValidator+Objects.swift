@@ -1,7 +1,7 @@
 extension SchemaValidator {
     /// Object keywords: key counts, required keys and the property applicators.
     mutating func checkObject(_ keyword: SchemaKeyword, of id: Int, _ members: [String: JSONValue], _ value: JSONValue,
-                              _ annotations: inout Annotations) -> Bool {
+                              _ annotations: inout SchemaAnnotations) -> Bool {
         switch keyword {
         case .minProperties(let limit):
             guard members.count < limit else { return true }
@@ -44,7 +44,11 @@ extension SchemaValidator {
             for entry in schemas {
                 guard let member = members[entry.name] else { continue }
                 if annotations.active { annotations.properties.insert(entry.name) }
-                if evaluate(entry.schema, member, at: .key(entry.name)) { continue }
+                if case .always(false) = program.nodes[entry.schema].body {
+                    if reporting { report("false", "key `\(entry.name)` is not allowed here", key: entry.name) }
+                } else if evaluate(entry.schema, member, at: .key(entry.name)) {
+                    continue
+                }
                 valid = false
                 if !reporting { return false }
             }
@@ -75,9 +79,10 @@ extension SchemaValidator {
             return checkPropertyNames(schema, members)
         case .unevaluatedProperties(let schema):
             var valid = true
+            var declared: [String]?
             for key in keys(of: members) where !annotations.evaluated(key: key) {
-                let declared = reporting ? declaredNames(id, annotations) : []
-                if checkExtra(schema, key, members[key]!, keyword: "unevaluatedProperties", declared: declared, open: false) {
+                if reporting && declared == nil { declared = declaredNames(id, annotations) }
+                if checkExtra(schema, key, members[key]!, keyword: "unevaluatedProperties", declared: declared ?? [], open: false) {
                     continue
                 }
                 valid = false
@@ -105,7 +110,7 @@ extension SchemaValidator {
         return evaluate(schema, member, at: .key(key))
     }
 
-    private func declaredNames(_ id: Int, _ annotations: Annotations) -> [String] {
+    private func declaredNames(_ id: Int, _ annotations: SchemaAnnotations) -> [String] {
         var names = Set(program.nodes[id].declaredProperties)
         for other in annotations.declaredBy { names.formUnion(program.nodes[other].declaredProperties) }
         return names.sorted()
@@ -119,7 +124,7 @@ extension SchemaValidator {
                 continue
             }
             path.append(.key(key))
-            var none = Annotations.inactive
+            var none = SchemaAnnotations.inactive
             let (ok, found) = collect(schema, .string(key), &none)
             path.removeLast()
             if ok { continue }

@@ -9,11 +9,11 @@ extension SchemaValidator {
             if reporting { report("type", SchemaMessages.type(types, got: value), types: types) }
             return false
         case .enumeration(let values, let lookup):
-            if lookup.contains(value) { return true }
+            if lookup.contains(value), !value.hasNonASCIIText || values.contains(where: value.hasSameCodePoints) { return true }
             if reporting { report("enum", SchemaMessages.oneOf(values, got: value), values: values) }
             return false
         case .constant(let expected):
-            if value == expected { return true }
+            if value == expected, value.hasSameCodePoints(as: expected) { return true }
             if reporting { report("const", SchemaMessages.oneOf([expected], got: value), values: [expected]) }
             return false
         default:

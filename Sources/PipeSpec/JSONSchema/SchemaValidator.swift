@@ -1,15 +1,3 @@
-/// A violation being collected, with the details `anyOf`/`oneOf` reporting combines.
-struct Issue {
-    var violation: SchemaViolation
-    /// For `const`/`enum` failures: the values that would have been accepted.
-    var expectedValues: [JSONValue] = []
-    /// For `type` failures: the types that would have been accepted.
-    var expectedTypes: JSONTypeSet = []
-
-    var depth: Int { violation.path.components.count }
-    var keyword: String { violation.keyword }
-}
-
 /// Evaluates compiled schemas against one instance, optionally reporting every violation.
 ///
 /// In reporting mode it keeps going after a failure and records issues with their paths;
@@ -17,7 +5,7 @@ struct Issue {
 struct SchemaValidator {
     let program: SchemaProgram
     var reporting: Bool
-    var issues: [Issue] = []
+    var issues: [SchemaIssue] = []
     /// The instance location being evaluated; maintained only while reporting.
     var path: [JSONPath.Component] = []
     /// Resources entered so far, outermost first; maintained only when `$dynamicRef` is in use.
@@ -29,7 +17,7 @@ struct SchemaValidator {
     }
 
     /// Evaluates schema `id` against `value` at the current location, merging annotations into `annotations`.
-    mutating func evaluate(_ id: Int, _ value: JSONValue, _ annotations: inout Annotations) -> Bool {
+    mutating func evaluate(_ id: Int, _ value: JSONValue, _ annotations: inout SchemaAnnotations) -> Bool {
         let node = program.nodes[id]
         let keywords: [SchemaKeyword]
         switch node.body {
@@ -44,14 +32,14 @@ struct SchemaValidator {
         defer { if entered { scope.removeLast() } }
         guard node.needsAnnotations else { return apply(keywords, of: id, to: value, &annotations) }
         // unevaluated* must only see what this schema's own keywords evaluated, not its siblings'.
-        var local = Annotations(active: true)
+        var local = SchemaAnnotations(active: true)
         let valid = apply(keywords, of: id, to: value, &local)
         annotations.merge(local)
         return valid
     }
 
     private mutating func apply(_ keywords: [SchemaKeyword], of id: Int, to value: JSONValue,
-                                _ annotations: inout Annotations) -> Bool {
+                                _ annotations: inout SchemaAnnotations) -> Bool {
         var valid = true
         for keyword in keywords where !check(keyword, of: id, value, &annotations) {
             valid = false
@@ -62,7 +50,7 @@ struct SchemaValidator {
     }
 
     private mutating func check(_ keyword: SchemaKeyword, of id: Int, _ value: JSONValue,
-                                _ annotations: inout Annotations) -> Bool {
+                                _ annotations: inout SchemaAnnotations) -> Bool {
         switch keyword {
         case .type, .enumeration, .constant, .multipleOf, .bound, .minLength, .maxLength, .pattern:
             return checkValue(keyword, value)
@@ -81,14 +69,14 @@ struct SchemaValidator {
     /// Evaluates a subschema against a child of the current instance (no annotations flow back).
     mutating func evaluate(_ id: Int, _ value: JSONValue, at component: JSONPath.Component) -> Bool {
         if reporting { path.append(component) }
-        var none = Annotations.inactive
+        var none = SchemaAnnotations.inactive
         let valid = evaluate(id, value, &none)
         if reporting { path.removeLast() }
         return valid
     }
 
     /// Evaluates without reporting, to learn whether a subschema matches.
-    mutating func probe(_ id: Int, _ value: JSONValue, _ annotations: inout Annotations) -> Bool {
+    mutating func probe(_ id: Int, _ value: JSONValue, _ annotations: inout SchemaAnnotations) -> Bool {
         let wasReporting = reporting
         reporting = false
         defer { reporting = wasReporting }
@@ -96,20 +84,21 @@ struct SchemaValidator {
     }
 
     /// Evaluates while reporting into a separate list, returned instead of recorded.
-    mutating func collect(_ id: Int, _ value: JSONValue, _ annotations: inout Annotations) -> (Bool, [Issue]) {
+    mutating func collect(_ id: Int, _ value: JSONValue, _ annotations: inout SchemaAnnotations) -> (Bool, [SchemaIssue]) {
         let outer = issues
         issues = []
         let valid = evaluate(id, value, &annotations)
-        defer { issues = outer }
-        return (valid, issues)
+        let found = issues
+        issues = outer
+        return (valid, found)
     }
 
     /// Records a violation at the current location, or at its child `key` (then the key itself is at fault).
     mutating func report(_ keyword: String, _ message: String, key: String? = nil,
                          values: [JSONValue] = [], types: JSONTypeSet = []) {
-        var where_ = JSONPath(path)
-        if let key { where_.components.append(.key(key)) }
-        let violation = SchemaViolation(path: where_, atKey: key != nil, keyword: keyword, message: message)
-        issues.append(Issue(violation: violation, expectedValues: values, expectedTypes: types))
+        var location = JSONPath(path)
+        if let key { location.components.append(.key(key)) }
+        let violation = SchemaViolation(path: location, atKey: key != nil, keyword: keyword, message: message)
+        issues.append(SchemaIssue(violation: violation, expectedValues: values, expectedTypes: types))
     }
 }

@@ -114,7 +114,7 @@ struct Interpolator {
                 current = items[index]
             } else if case .object(let members) = current {
                 guard let next = members[part] else {
-                    let hint = closestName(to: part, among: Array(members.keys)).map { " (did you mean `\($0)`?)" } ?? ""
+                    let hint = closestName(to: part, among: members.keys.sorted()).map { " (did you mean `\($0)`?)" } ?? ""
                     throw Failure(message: "`${\(reference)}` does not resolve: `\(walked)` has no key `\(part)`\(hint)")
                 }
                 current = next

@@ -113,7 +113,7 @@ struct StageResolver {
             let base = String(need.split(separator: "@", maxSplits: 1).first ?? "")
             guard let target = declared[base] else {
                 let hint = allNames.contains(base) ? " (that stage is invalid; fix it first)"
-                    : closestName(to: base, among: Array(allNames)).map { " (did you mean `\($0)`?)" } ?? ""
+                    : closestName(to: base, among: allNames.sorted()).map { " (did you mean `\($0)`?)" } ?? ""
                 diagnostics.append(document.diagnostic(at: needsPath.appending(index), "unknown stage `\(need)`\(hint)"))
                 continue
             }

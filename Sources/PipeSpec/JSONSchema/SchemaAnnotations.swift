@@ -2,7 +2,7 @@
 ///
 /// Only collected while `active`, that is, while some enclosing schema at the same instance
 /// location has `unevaluatedProperties` or `unevaluatedItems`.
-struct Annotations {
+struct SchemaAnnotations {
     var active: Bool
     var allProperties = false
     var properties: Set<String> = []
@@ -14,9 +14,9 @@ struct Annotations {
 
     init(active: Bool) { self.active = active }
 
-    static var inactive: Annotations { Annotations(active: false) }
+    static var inactive: SchemaAnnotations { SchemaAnnotations(active: false) }
 
-    mutating func merge(_ other: Annotations) {
+    mutating func merge(_ other: SchemaAnnotations) {
         guard active, other.active else { return }
         allProperties = allProperties || other.allProperties
         properties.formUnion(other.properties)
