@@ -15,7 +15,7 @@ struct Outputs: ParsableCommand {
 
     func run() throws {
         let spec = try pipeline.load()
-        let workspace = try Terminal.orFail { try Workspace(root: state.url) }
+        let workspace = try Terminal.orFail { try Workspace(root: state.url, create: false) }
         let record = PipelineState.load(root: workspace.root, pipeline: spec.name, file: pipeline.url.path)
         let names = spec.stages.map(\.name)
         if let stage {

@@ -45,7 +45,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let spec = try pipeline.load()
-        let workspace = try Terminal.orFail { try Workspace(root: state.url) }
+        let workspace = try Terminal.orFail { try Workspace(root: state.url, create: !dryRun) }
         let reporter = ConsoleReporter(stream: json ? .standardError : .standardOutput)
         var lock: WorkspaceLock?
         if !dryRun {

@@ -17,7 +17,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let spec = try pipeline.load()
-        let workspace = try Terminal.orFail { try Workspace(root: state.url) }
+        let workspace = try Terminal.orFail { try Workspace(root: state.url, create: false) }
         let runner = PipelineRunner(spec: spec, file: pipeline.url, workspace: workspace, kinds: StageCatalog.kinds)
         var options = RunOptions()
         options.dryRun = true

@@ -13,9 +13,10 @@ public final class ArtifactStore: @unchecked Sendable {
     public var objects: URL { root.appendingPathComponent("objects") }
     public var temporary: URL { root.appendingPathComponent("tmp") }
 
-    public init(root: URL) throws {
+    /// Opens the store at `root`; with `create`, makes its folders when missing.
+    public init(root: URL, create: Bool = true) throws {
         self.root = root
-        for folder in [root, objects, temporary] {
+        for folder in [root, objects, temporary] where create {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {

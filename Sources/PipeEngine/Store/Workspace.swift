@@ -6,10 +6,10 @@ public final class Workspace: @unchecked Sendable {
     public let store: ArtifactStore
     public let hasher: TreeHasher
 
-    /// Opens (creating if needed) the state folder at `root`.
-    public init(root: URL) throws {
+    /// Opens the state folder at `root`, creating it unless `create` is false (for read-only commands).
+    public init(root: URL, create: Bool = true) throws {
         self.root = root
-        store = try ArtifactStore(root: root)
+        store = try ArtifactStore(root: root, create: create)
         hasher = TreeHasher(cache: StatCache(path: root.appendingPathComponent("statcache").path))
     }
 

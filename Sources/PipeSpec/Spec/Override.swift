@@ -1,7 +1,7 @@
 /// A `--set PATH=VALUE` override of one value in a pipeline file, applied before validation.
 ///
 /// `PATH` is dotted (`params.lr`, `stages.split.with.train`); `VALUE` is read as YAML, so `0.7` is a
-/// number, `[a, b]` a list and `'0.7'` a string.
+/// number, `[a, b]` a list and `'0.7'` a string; text that is not valid YAML (`?`, `a: b: c`) is a string.
 public struct Override: Sendable, Equatable {
     public var path: [String]
     public var value: JSONValue
@@ -18,10 +18,8 @@ public struct Override: Sendable, Equatable {
         }
         let raw = String(text[text.index(after: equals)...])
         let loaded = DocumentLoader.load(text: raw.isEmpty ? "''" : raw, displayPath: "--set")
-        guard let value = loaded.document?.value, !loaded.diagnostics.hasErrors else {
-            return (nil, "`--set \(text)`: the value is not valid YAML; quote it")
-        }
-        return (Override(path: path, value: value, text: text), nil)
+        let value = loaded.diagnostics.hasErrors ? nil : loaded.document?.value
+        return (Override(path: path, value: value ?? .string(raw), text: text), nil)
     }
 
     /// Writes the value into `document`, creating mappings along the way; a problem message when it cannot.
