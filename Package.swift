@@ -33,6 +33,8 @@ let package = Package(
             "Stages", "PipeSpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "cnn-bench", dependencies: ["CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
+
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -1,0 +1,54 @@
+/// Elementwise kernels: ReLU, residual addition and scaled copies.
+///
+/// All of them treat tensors as flat `[count]` arrays.
+public enum Elementwise {
+    /// `output = max(input, 0)`; output and input may be the same buffer.
+    public static func reluForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
+            for i in range { output[i] = input[i] > 0 ? input[i] : 0 }
+        }
+    }
+
+    /// `inputGradient = outputGradient` where the forward output was positive, else 0.
+    ///
+    /// Uses the forward output rather than the input, so ReLU can run in place.
+    public static func reluBackward(inputGradient: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                    output: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
+            for i in range { inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0 }
+        }
+    }
+
+    /// `output = a + b`, for residual connections; the backward pass hands the gradient to both.
+    public static func addForward(output: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
+                                  b: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
+            for i in range { output[i] = a[i] + b[i] }
+        }
+    }
+
+    /// `target += source`, used to accumulate gradients of tensors read by several layers.
+    public static func accumulate(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
+            for i in range { target[i] += source[i] }
+        }
+    }
+
+    /// `output = input * scale`.
+    public static func scale(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, by scale: Float, count: Int) {
+        Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
+            for i in range { output[i] = input[i] * scale }
+        }
+    }
+
+    /// Copies `channels` floats per pixel between buffers with different pixel strides.
+    ///
+    /// - `target`: `[rows, *]` with `targetStride`; `source`: `[rows, *]` with `sourceStride`.
+    /// Channel concatenation and its backward pass are this copy into and out of channel offsets.
+    public static func copyChannels(_ target: UnsafeMutablePointer<Float>, targetStride: Int,
+                                    _ source: UnsafePointer<Float>, sourceStride: Int, rows: Int, channels: Int) {
+        Parallel.forEach(count: rows, grain: max(1, 16_384 / max(channels, 1))) { row in
+            (target + row * targetStride).update(from: source + row * sourceStride, count: channels)
+        }
+    }
+}

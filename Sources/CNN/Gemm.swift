@@ -1,0 +1,44 @@
+import COpenBLAS
+
+/// Row-major single-precision matrix multiply through OpenBLAS: `C = alpha * op(A) * op(B) + beta * C`.
+///
+/// Shapes: `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`; `lda`, `ldb`, `ldc` are the row
+/// strides of the stored matrices, which lets GEMMs read channel slices of wider NHWC buffers.
+/// OpenBLAS partitions only `m` and `n` across its threads, so results do not depend on thread count.
+@inline(__always)
+func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+          alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+          beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        if beta == 0 { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Column sums of a `rows x columns` matrix with row stride `stride`, written to `sums` (length `columns`).
+///
+/// Partial sums are taken in Double over fixed row chunks and combined in chunk order, so the
+/// result is the same for any number of threads.
+func columnSums(_ sums: UnsafeMutablePointer<Float>, _ matrix: UnsafePointer<Float>,
+                rows: Int, columns: Int, stride: Int, accumulate: Bool = false) {
+    let chunks = Parallel.chunks(count: rows, grain: max(1, 16_384 / max(columns, 1)), maxChunks: 32)
+    var partials = [Double](repeating: 0, count: max(chunks.count, 1) * columns)
+    partials.withUnsafeMutableBufferPointer { buffer in
+        let partial = buffer.baseAddress!
+        Parallel.forEachChunk(count: rows, grain: max(1, 16_384 / max(columns, 1)), maxChunks: 32) { index, range in
+            let out = partial + index * columns
+            for row in range {
+                let source = matrix + row * stride
+                for column in 0..<columns { out[column] += Double(source[column]) }
+            }
+        }
+        for column in 0..<columns {
+            var total = 0.0
+            for index in 0..<chunks.count { total += partial[index * columns + column] }
+            sums[column] = accumulate ? sums[column] + Float(total) : Float(total)
+        }
+    }
+}

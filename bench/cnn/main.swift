@@ -1,0 +1,163 @@
+import CNN
+import Foundation
+
+// Times conv2dForward and conv2dForward + conv2dBackward for every distinct convolution shape of
+// DenseNet201 and, with `--peer PYTHON`, runs bench/cnn/torch_peer.py on the same shapes to print
+// the time ratio (ours / PyTorch; ≤ 1 means we are at least as fast).
+//
+// Usage: cnn-bench [--batch 16] [--size 224] [--reps 3] [--rounds 2] [--limit N] [--kernel K]
+//                  [--workspace FLOATS] [--peer python3]
+// `--kernel 3` keeps only 3x3 convolutions; `--workspace` sets the im2col slice size in floats.
+// Each round times all shapes here and then in the peer; every shape keeps its fastest time over
+// the rounds, so load from other processes on the machine distorts the ratios less.
+
+struct Options {
+    var batch = 16, size = 224, reps = 3, rounds = 2, limit = Int.max, kernel: Int?, workspace: Int?
+    var peer: String?
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch flag {
+            case "--batch": batch = Int(value) ?? batch
+            case "--size": size = Int(value) ?? size
+            case "--reps": reps = Int(value) ?? reps
+            case "--rounds": rounds = max(Int(value) ?? rounds, 1)
+            case "--limit": limit = Int(value) ?? limit
+            case "--kernel": kernel = Int(value)
+            case "--workspace": workspace = Int(value)
+            case "--peer": peer = value
+            default:
+                FileHandle.standardError.write("unknown option \(flag)\n".data(using: .utf8)!)
+                exit(2)
+            }
+        }
+    }
+}
+
+let options = Options(CommandLine.arguments)
+print("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) threads")
+if BLAS.usesGenericKernels {
+    print("warning: OpenBLAS picked its generic kernels; rerun with OPENBLAS_CORETYPE=SkylakeX (or Haswell)")
+}
+let shapes = Array(DenseNetShapes.distinct(batch: options.batch, size: options.size)
+    .filter { options.kernel == nil || $0.shape.window.kernelHeight == options.kernel }.prefix(options.limit))
+
+/// The fastest of `reps` runs after one warm-up, in seconds.
+func time(reps: Int, _ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity
+    for _ in 0..<max(reps, 1) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return best
+}
+
+let workspace = Workspace()
+if let limit = options.workspace { workspace.preferredLimit = limit }
+/// Times every shape once: the fastest of `reps` runs for forward and for forward + backward.
+func measureOurs() -> [(forward: Double, training: Double)] {
+    shapes.map { entry in
+        let shape = entry.shape
+        let input = Tensor(shape: [shape.batch, shape.height, shape.width, shape.inChannels])
+        let weights = Tensor(shape: [shape.window.kernelHeight, shape.window.kernelWidth, shape.inChannels,
+                                     shape.outChannels])
+        var generator = SeededRandom(seed: 1)
+        for i in 0..<input.count { input.data[i] = generator.nextUniform() - 0.5 }
+        for i in 0..<weights.count { weights.data[i] = (generator.nextUniform() - 0.5) * 0.1 }
+        let output = Tensor(shape: [shape.batch, shape.outHeight, shape.outWidth, shape.outChannels])
+        let inputGradient = Tensor(shape: input.shape), weightGradient = Tensor(shape: weights.shape)
+        func forward() {
+            conv2dForward(output: output.data, outputStride: shape.outChannels, input: input.data,
+                          inputStride: shape.inChannels, weights: weights.data, bias: nil, shape: shape,
+                          workspace: workspace)
+        }
+        let forwardTime = time(reps: options.reps, forward)
+        let trainingTime = time(reps: options.reps) {
+            forward()
+            conv2dBackward(inputGradient: inputGradient.data, inputGradientStride: shape.inChannels,
+                           weightGradient: weightGradient.data, biasGradient: nil, outputGradient: output.data,
+                           outputGradientStride: shape.outChannels, input: input.data,
+                           inputStride: shape.inChannels, weights: weights.data, shape: shape, workspace: workspace)
+        }
+        return (forwardTime, trainingTime)
+    }
+}
+
+/// Runs the PyTorch peer on the same shapes; returns its timings or nil when it cannot run.
+func runPeer(_ python: String) -> [(forward: Double, training: Double)]? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("torch_peer.py")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [python, script.path, "--reps", String(options.reps)]
+    let stdin = Pipe(), stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    do { try process.run() } catch {
+        print("peer: could not start \(python): \(error)")
+        return nil
+    }
+    let request = shapes.map { entry -> [String: Any] in
+        let s = entry.shape, w = s.window
+        return ["batch": s.batch, "height": s.height, "width": s.width, "inChannels": s.inChannels,
+                "outChannels": s.outChannels, "kernel": [w.kernelHeight, w.kernelWidth],
+                "stride": [w.strideHeight, w.strideWidth], "padding": [w.padTop, w.padBottom, w.padLeft, w.padRight]]
+    }
+    stdin.fileHandleForWriting.write(try! JSONSerialization.data(withJSONObject: request))
+    try? stdin.fileHandleForWriting.close()
+    let data = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let rows = (try? JSONSerialization.jsonObject(with: data)) as? [[Double]], rows.count == shapes.count else {
+        print("peer: \(python) torch_peer.py failed (status \(process.terminationStatus))")
+        return nil
+    }
+    return rows.map { ($0[0], $0[1]) }
+}
+
+/// The per-shape minimum of two timing lists.
+func fastest(_ a: [(forward: Double, training: Double)]?, _ b: [(forward: Double, training: Double)]?)
+    -> [(forward: Double, training: Double)]? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return zip(a, b).map { (min($0.forward, $1.forward), min($0.training, $1.training)) }
+}
+
+var ours: [(forward: Double, training: Double)] = []
+var peer: [(forward: Double, training: Double)]?
+for _ in 0..<options.rounds {
+    ours = fastest(ours.isEmpty ? nil : ours, measureOurs())!
+    if let python = options.peer { peer = fastest(peer, runPeer(python)) }
+}
+func gflops(_ flops: Double, _ seconds: Double) -> String { String(format: "%7.1f", flops / seconds / 1e9) }
+func ratio(_ a: Double, _ b: Double) -> String { String(format: "%6.2fx", a / b) }
+
+print("DenseNet201 convolutions, batch \(options.batch), \(options.size)x\(options.size), \(shapes.count) distinct shapes")
+print("shape                                   count  fwd ms  GF/s  fwd+bwd ms  GF/s" + (peer == nil ? "" : "  fwd ratio  f+b ratio"))
+var totals = (flops: 0.0, forward: 0.0, training: 0.0, peerForward: 0.0, peerTraining: 0.0)
+for (index, entry) in shapes.enumerated() {
+    let s = entry.shape, w = s.window, count = Double(entry.count)
+    let label = "\(w.kernelHeight)x\(w.kernelWidth)/\(w.strideHeight) \(s.height)x\(s.width) \(s.inChannels)->\(s.outChannels)"
+    var line = label.padding(toLength: 40, withPad: " ", startingAt: 0)
+    line += String(format: "%5d %7.2f ", entry.count, ours[index].forward * 1e3) + gflops(s.forwardFlops, ours[index].forward)
+    line += String(format: " %10.2f ", ours[index].training * 1e3) + gflops(3 * s.forwardFlops, ours[index].training)
+    totals.flops += count * s.forwardFlops
+    totals.forward += count * ours[index].forward
+    totals.training += count * ours[index].training
+    if let peer {
+        line += "    " + ratio(ours[index].forward, peer[index].forward) + "    " + ratio(ours[index].training, peer[index].training)
+        totals.peerForward += count * peer[index].forward
+        totals.peerTraining += count * peer[index].training
+    }
+    print(line)
+}
+print(String(format: "total (weighted by count): forward %.3f s (%@ GFLOP/s), forward+backward %.3f s (%@ GFLOP/s)",
+             totals.forward, gflops(totals.flops, totals.forward), totals.training, gflops(3 * totals.flops, totals.training)))
+if peer != nil {
+    print(String(format: "PyTorch: forward %.3f s, forward+backward %.3f s; ratio ours/PyTorch: forward %.2fx, forward+backward %.2fx",
+                 totals.peerForward, totals.peerTraining, totals.forward / totals.peerForward,
+                 totals.training / totals.peerTraining))
+}

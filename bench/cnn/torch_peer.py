@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""PyTorch peer of bench/cnn: times the same convolutions as the Swift benchmark.
+
+Reads a JSON list of shapes (NHWC terms, per-side padding) on stdin and prints a JSON list of
+[forward seconds, forward+backward seconds], the fastest of --reps runs after a warm-up.
+Run by `cnn-bench --peer python3`; needs torch (CPU build), uses all cores like OpenBLAS does.
+"""
+import argparse
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def best(reps, fn):
+    fn()
+    times = []
+    for _ in range(max(reps, 1)):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    shapes = json.load(sys.stdin)
+    results = []
+    for s in shapes:
+        kh, kw = s["kernel"]
+        top, bottom, left, right = s["padding"]
+        symmetric = top == bottom and left == right
+        x = torch.rand(s["batch"], s["inChannels"], s["height"], s["width"]) - 0.5
+        w = (torch.rand(s["outChannels"], s["inChannels"], kh, kw) - 0.5) * 0.1
+
+        def conv(x, w):
+            if symmetric:
+                return F.conv2d(x, w, stride=s["stride"], padding=(top, left))
+            return F.conv2d(F.pad(x, (left, right, top, bottom)), w, stride=s["stride"])
+
+        with torch.no_grad():
+            forward = best(args.reps, lambda: conv(x, w))
+        xg, wg = x.clone().requires_grad_(), w.clone().requires_grad_()
+
+        def training():
+            y = conv(xg, wg)
+            y.backward(y.detach())
+            xg.grad = None
+            wg.grad = None
+
+        results.append([forward, best(args.reps, training)])
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
