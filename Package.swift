@@ -21,14 +21,17 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
 
         .target(name: "CNN", dependencies: ["COpenBLAS"]),
-        .target(name: "Models", dependencies: ["CNN"]),
+        .target(name: "Models", dependencies: ["CNN", "CHDF5"]),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
         .target(name: "PipeEngine", dependencies: ["PipeSpec", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Models"]),
+        // Stages gains Datasets and Models as the ML stage kinds land.
+        .target(name: "Stages", dependencies: ["PipeEngine"]),
         .executableTarget(name: "pipe", dependencies: [
             "Stages", "PipeSpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -36,6 +39,7 @@ let package = Package(
         .executableTarget(name: "cnn-bench", dependencies: ["CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),

@@ -1,13 +1,10 @@
 import ArgumentParser
-import Imaging
 
-/// Prints pipe's version and the versions of the C libraries it is linked with.
+/// Prints pipe's version.
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print pipe's version and its linked libraries.")
+    static let configuration = CommandConfiguration(abstract: "Print pipe's version.")
 
     func run() {
         print("pipe \(Pipe.version)")
-        print("libpng \(ImagingLibraries.png)")
-        print("libjpeg API \(ImagingLibraries.jpegAPI)")
     }
 }

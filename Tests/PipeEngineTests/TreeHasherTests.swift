@@ -58,6 +58,23 @@ final class TreeHasherTests: XCTestCase {
         XCTAssertNotEqual(try TreeHasher(cache: cached).snapshot(of: data).hash, hash)
     }
 
+    func testANoOpHashesNothingAndOneChangedFileIsTheOnlyOneRead() throws {
+        for i in 0..<50 { try Data("file \(i)".utf8).write(to: folder.appendingPathComponent("data/f\(i).txt")) }
+        ageFiles()
+        let cachePath = folder.appendingPathComponent("cache").path
+        let data = folder.appendingPathComponent("data").path
+        let first = TreeHasher(cache: StatCache(path: cachePath))
+        let hash = try first.snapshot(of: data).hash
+        XCTAssertEqual(first.filesRead, 52)
+        try first.cache.save()
+        let second = TreeHasher(cache: StatCache(path: cachePath))
+        XCTAssertEqual(try second.snapshot(of: data).hash, hash)
+        XCTAssertEqual(second.filesRead, 0, "a no-op reads no file")
+        try Data("file 7, edited".utf8).write(to: folder.appendingPathComponent("data/f7.txt"))
+        XCTAssertNotEqual(try second.snapshot(of: data).hash, hash)
+        XCTAssertEqual(second.filesRead, 1, "only the changed file is read")
+    }
+
     func testChangedFilesNamesEditsAdditionsAndRemovals() throws {
         let hasher = TreeHasher(cache: StatCache(path: folder.appendingPathComponent("cache").path))
         let data = folder.appendingPathComponent("data").path

@@ -113,6 +113,29 @@ final class RunCommandTests: XCTestCase {
         }
     }
 
+    func testStagesDeclaringAllCoresNeverOverlap() throws {
+        try scratch.write("cores.yaml", """
+            name: cores
+            stages:
+              big1: { kind: command, with: { run: "date +%s.%N > $PIPE_OUT/start; sleep 0.3; date +%s.%N > $PIPE_OUT/end; echo big1 > $PIPE_OUT/id", cores: 2 } }
+              big2: { kind: command, with: { run: "date +%s.%N > $PIPE_OUT/start; sleep 0.3; date +%s.%N > $PIPE_OUT/end; echo big2 > $PIPE_OUT/id", cores: 2 } }
+              small1: { kind: command, with: { run: "date +%s.%N > $PIPE_OUT/start; sleep 0.3; date +%s.%N > $PIPE_OUT/end; echo 1 > $PIPE_OUT/id" } }
+              small2: { kind: command, with: { run: "date +%s.%N > $PIPE_OUT/start; sleep 0.3; date +%s.%N > $PIPE_OUT/end; echo 2 > $PIPE_OUT/id" } }
+            """)
+        XCTAssertEqual(try scratch.pipe("run", "cores.yaml", "-j", "2").status, 0)
+        var spans: [String: (Double, Double)] = [:]
+        for line in try scratch.pipe("outputs", "cores.yaml").stdout.split(separator: "\n") {
+            let parts = line.split(separator: "\t").map(String.init)
+            let start = Double(try String(contentsOfFile: parts[1] + "/start", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+            let end = Double(try String(contentsOfFile: parts[1] + "/end", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+            spans[parts[0]] = (start, end)
+        }
+        func overlap(_ a: String, _ b: String) -> Bool { spans[a]!.0 < spans[b]!.1 && spans[b]!.0 < spans[a]!.1 }
+        XCTAssertFalse(overlap("big1", "big2"))
+        XCTAssertFalse(overlap("big1", "small1") || overlap("big1", "small2") || overlap("big2", "small1") || overlap("big2", "small2"))
+        XCTAssertTrue(overlap("small1", "small2"), "two one-core stages share the two cores")
+    }
+
     func testDagFormats() throws {
         let text = try scratch.pipe("dag", "p.yaml")
         XCTAssertEqual(text.stdout, """

@@ -4,8 +4,23 @@ import Foundation
 /// Hashes files and folders by content, reading only files whose stat changed since the last time.
 public final class TreeHasher: @unchecked Sendable {
     public let cache: StatCache
+    private let counter = NSLock()
+    private var reads = 0
 
     public init(cache: StatCache) { self.cache = cache }
+
+    /// How many files this hasher has read (the rest came from the stat cache).
+    public var filesRead: Int {
+        counter.lock()
+        defer { counter.unlock() }
+        return reads
+    }
+
+    private func countRead() {
+        counter.lock()
+        reads += 1
+        counter.unlock()
+    }
 
     /// What was hashed: the hash, and the stat of every file that went into it (to re-check later).
     public struct Snapshot: Sendable, Equatable {
@@ -55,6 +70,7 @@ public final class TreeHasher: @unchecked Sendable {
     private func fileHash(_ path: String, stat: FileStat) throws -> String {
         if let known = cache.hash(of: path, stat: stat) { return known }
         let hash = try ContentHasher.sha256(file: path)
+        countRead()
         cache.remember(hash, of: path, stat: stat)
         return hash
     }
@@ -79,6 +95,7 @@ public final class TreeHasher: @unchecked Sendable {
                     let file = files[todo[j]]
                     let path = root + "/" + file.relativePath
                     if let hash = try? ContentHasher.sha256(file: path) {
+                        countRead()
                         cache.remember(hash, of: path, stat: file.stat)
                         slots.set(j, hash)
                     }

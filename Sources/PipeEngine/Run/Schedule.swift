@@ -91,41 +91,41 @@ struct Schedule {
     private mutating func decide(_ planned: StagePlanner.Planned, workspace: Workspace, observer: any RunObserver) -> Launch? {
         let name = planned.stage.name
         let upstream = Dictionary(uniqueKeysWithValues: planned.stage.needs.map { ($0, done[$0]!) })
-        let decision: Decision
-        if let known = decided[name] {
-            decision = known
-        } else {
+        let force = forced.contains(name) || (options.forceDownstream && upstream.values.contains { $0.ran })
+        let decision = decided[name] ?? {
             let parts = planner.keyParts(planned, upstream: upstream.mapValues(\.hash))
-            let key = parts.key
-            let force = forced.contains(name) || (options.forceDownstream && upstream.values.contains { $0.ran })
-            if !force {
-                switch planner.lookup(key) {
-                case .stored(let meta):
-                    let output = workspace.store.output(key)
-                    done[name] = Done(hash: meta.outputHash, output: output, ran: false)
-                    if state.stages[name]?.key != key {
-                        state.record(stage: name, meta: meta, finished: Date())
-                        try? state.save(root: workspace.root)
-                    }
-                    settle(StageResult(name: name, status: .cached, seconds: 0, key: key, output: output), observer)
-                    return nil
-                case .corrupted(let why):
-                    observer.note("the stored result of `\(name)` (key \(key.prefix(12))) is unusable: \(why); \(options.dryRun ? "a run will recompute it" : "recomputing it")")
-                    if !options.dryRun { workspace.store.remove(key) }
-                case .missing:
-                    break
+            return Decision(key: parts.key, parts: parts, reasons: [])
+        }()
+        if !force {
+            // Checked again each time: while this stage waited for cores, an identical one may have stored the result.
+            switch planner.lookup(decision.key) {
+            case .stored(let meta):
+                let output = workspace.store.output(decision.key)
+                done[name] = Done(hash: meta.outputHash, output: output, ran: false)
+                if state.stages[name]?.key != decision.key {
+                    state.record(stage: name, meta: meta, finished: Date())
+                    try? state.save(root: workspace.root)
                 }
+                settle(StageResult(name: name, status: .cached, seconds: 0, key: decision.key, output: output), observer)
+                return nil
+            case .corrupted(let why):
+                observer.note("the stored result of `\(name)` (key \(decision.key.prefix(12))) is unusable: \(why); \(options.dryRun ? "a run will recompute it" : "recomputing it")")
+                if !options.dryRun { workspace.store.remove(decision.key) }
+            case .missing:
+                break
             }
-            let reasons = force ? ["forced"] : planner.reasons(for: name, parts: parts, state: state)
-            decision = Decision(key: key, parts: parts, reasons: reasons)
-            decided[name] = decision
         }
+        if decided[name] == nil {
+            let reasons = force ? ["forced"] : planner.reasons(for: name, parts: decision.parts, state: state)
+            decided[name] = Decision(key: decision.key, parts: decision.parts, reasons: reasons)
+        }
+        let reasons = decided[name]!.reasons
         if options.dryRun {
             wouldRun.insert(name)
-            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: decision.reasons), observer)
+            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons), observer)
             return nil
         }
-        return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: decision.reasons,
+        return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: reasons,
                       upstreamOutputs: upstream.mapValues(\.output),
                       cores: max(1, min(planned.plan.cores, max(1, options.jobs))))
     }
