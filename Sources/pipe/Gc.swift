@@ -36,13 +36,16 @@ struct Gc: ParsableCommand {
         defer { lock.release() }
         let named = Set(pipelines.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         var keep = Set<String>()
+        var inputHashes = Set<String>()
         for pipelineState in PipelineState.all(root: workspace.root) {
             let wanted = named.isEmpty ? FileManager.default.fileExists(atPath: pipelineState.file) : named.contains(pipelineState.file)
             guard wanted else { continue }
             for record in pipelineState.stages.values {
                 keep.formUnion(([record.key] + record.history).prefix(keepLast))
+                inputHashes.formUnion(record.parts.inputs.values)
             }
         }
+        if !dryRun { removeListings(except: inputHashes, in: workspace.root) }
         var freed: Int64 = 0
         var removed = 0
         for key in workspace.store.keys() where !keep.contains(key) {
@@ -56,6 +59,14 @@ struct Gc: ParsableCommand {
         workspace.saveCache()
         let verb = dryRun ? "would remove" : "removed"
         print("\(verb) \(removed) stored result\(removed == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")
+    }
+
+    /// Drops the file listings of input folders that no kept result was made from.
+    private func removeListings(except kept: Set<String>, in root: URL) {
+        let folder = root.appendingPathComponent("trees")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !kept.contains(name) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     static func bytes(_ n: Int64) -> String {

@@ -83,7 +83,7 @@ final class RunCommandTests: XCTestCase {
         let stateText = scratch.read(".pipe/state/" + state[0])
         let dry = try scratch.pipe("run", "p.yaml", "--dry-run")
         XCTAssertEqual(dry.statuses["prep"], "would run")
-        XCTAssertTrue(dry.stdout.contains("prep: would run (input \(scratch.url("data").standardizedFileURL.path) changed)"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("prep: would run (input \(scratch.url("data").standardizedFileURL.path) changed: b.txt changed)"), dry.stdout)
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: scratch.url(".pipe").path).filter { $0 != "statcache" }.sorted(), listing)
         XCTAssertEqual(scratch.read(".pipe/state/" + state[0]), stateText)
     }

@@ -45,7 +45,7 @@ public final class PipelineRunner: @unchecked Sendable {
     /// Runs (or with `dryRun`, plans) the pipeline and returns each selected stage's result in pipeline order.
     public func run(_ options: RunOptions, observer: any RunObserver) throws -> [StageResult] {
         let planner = try StagePlanner(spec: spec, context: pipelineContext, workspace: workspace, kinds: kinds,
-                                       selected: options.stages)
+                                       selected: options.stages, recordListings: !options.dryRun)
         let forced = options.force ? try StagePlanner.closure(of: options.stages, in: spec).filter { name in
             options.stages.isEmpty || options.stages.contains(name)
                 || options.stages.contains(spec.stage(named: name)?.declaredName ?? "")

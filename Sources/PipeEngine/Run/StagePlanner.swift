@@ -18,7 +18,7 @@ final class StagePlanner: @unchecked Sendable {
 
     /// Plans `selected` (all when empty) and what they need; snapshots every external input.
     init(spec: PipelineSpec, context: PipelineContext, workspace: Workspace, kinds: [String: any StageKind],
-         selected: [String]) throws {
+         selected: [String], recordListings: Bool) throws {
         self.spec = spec
         self.context = context
         self.workspace = workspace
@@ -31,7 +31,9 @@ final class StagePlanner: @unchecked Sendable {
         for planned in stages {
             for url in planned.plan.externalInputs where inputs[url.path] == nil {
                 do {
-                    inputs[url.path] = try workspace.hasher.snapshot(of: url.path)
+                    let snapshot = try workspace.hasher.snapshot(of: url.path)
+                    inputs[url.path] = snapshot
+                    if recordListings { TreeListings(root: workspace.root).save(snapshot) }
                 } catch EngineError.missingInput(let path) {
                     throw EngineError.stageFailed(stage: planned.stage.name,
                                                   reason: "it reads \(path), which does not exist; create it or fix the path")
@@ -88,7 +90,14 @@ final class StagePlanner: @unchecked Sendable {
     /// Why a stage with `parts` is not up to date, compared with what the last run recorded.
     func reasons(for name: String, parts: KeyParts, state: PipelineState) -> [String] {
         guard let record = state.stages[name] else { return ["never run"] }
-        let differences = parts.differences(from: record.parts)
+        let differences = parts.differences(from: record.parts).map { reason -> String in
+            // Name the files behind a changed input folder when its earlier listing is known.
+            guard let path = inputs.keys.first(where: { reason == "input \($0) changed" }),
+                  let old = record.parts.inputs[path].flatMap(TreeListings(root: workspace.root).files(of:)),
+                  let now = inputs[path] else { return reason }
+            let detail = TreeListings.describe(from: old, to: now)
+            return detail.isEmpty ? reason : "\(reason): \(detail)"
+        }
         return differences.isEmpty ? ["its stored result is gone"] : differences
     }
 }
