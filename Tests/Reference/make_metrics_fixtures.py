@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Writes Tests/Reference/metrics/metrics.json: evaluation metrics computed by scikit-learn and NumPy on
+fixed random data, which Tests/StagesTests/MetricsTests.swift must reproduce to 1e-6.
+
+Re-run: pip install scikit-learn numpy && python3 Tests/Reference/make_metrics_fixtures.py
+"""
+import json, os
+import numpy as np
+from sklearn import metrics
+from sklearn.calibration import calibration_curve
+
+rng = np.random.default_rng(20261127)
+
+def binary_case(n, decimals, threshold):
+    labels = rng.integers(0, 2, size=n)
+    # Informative but noisy scores, rounded so that ties occur; a few sit exactly on calibration bin edges.
+    scores = np.clip(0.35 * labels + rng.random(n) * 0.65, 0, 1).round(decimals)
+    scores[:3] = [0.3, 0.5, 0.7]
+    pred = (scores >= threshold).astype(int)
+    tn, fp, fn, tp = metrics.confusion_matrix(labels, pred, labels=[0, 1]).ravel()
+    fpr, tpr, thr = metrics.roc_curve(labels, scores, drop_intermediate=False)
+    youden = float(thr[np.argmax(tpr - fpr)])
+    prob_true, prob_pred = calibration_curve(labels, scores, n_bins=10, strategy="uniform")
+    bins = np.linspace(0.0, 1.0, 11)
+    ids = np.searchsorted(bins[1:-1], scores)
+    counts = np.bincount(ids, minlength=10)
+    counts = counts[counts > 0]
+    ece = float(np.sum(counts / n * np.abs(prob_pred - prob_true)))
+    return {
+        "labels": labels.tolist(), "scores": scores.tolist(), "threshold": threshold,
+        "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+        "accuracy": metrics.accuracy_score(labels, pred),
+        "balanced_accuracy": metrics.balanced_accuracy_score(labels, pred),
+        "precision": metrics.precision_score(labels, pred, zero_division=0),
+        "recall": metrics.recall_score(labels, pred, zero_division=0),
+        "specificity": metrics.recall_score(labels, pred, pos_label=0, zero_division=0),
+        "f1": metrics.f1_score(labels, pred, zero_division=0),
+        "roc_auc": metrics.roc_auc_score(labels, scores),
+        "pr_auc": metrics.average_precision_score(labels, scores),
+        "youden_threshold": youden,
+        "ece": ece,
+        "calibration_bins": {"mean_probability": prob_pred.tolist(), "observed_rate": prob_true.tolist(), "count": counts.tolist()},
+    }
+
+def multiclass_case(n, k):
+    labels = rng.integers(0, k, size=n)
+    preds = np.where(rng.random(n) < 0.6, labels, rng.integers(0, k, size=n))
+    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average=None, zero_division=0)
+    mp, mr, mf, _ = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average="macro", zero_division=0)
+    return {
+        "labels": labels.tolist(), "predictions": preds.tolist(), "classes": k,
+        "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
+        "macro_precision": mp, "macro_recall": mr, "macro_f1": mf,
+        "accuracy": metrics.accuracy_score(labels, preds),
+        "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
+    }
+
+def percentile_case(n):
+    values = rng.normal(size=n)
+    return {"values": values.tolist(), "p2_5": float(np.percentile(values, 2.5)), "p97_5": float(np.percentile(values, 97.5))}
+
+def patient_case(n, patients):
+    ids = [f"p{i}" for i in rng.integers(0, patients, size=n)]
+    correct = (rng.random(n) < 0.8).tolist()
+    per = {}
+    for pid, ok in zip(ids, correct):
+        per.setdefault(pid, []).append(ok)
+    rate = float(np.mean([np.mean(v) for v in per.values()]))
+    return {"patients": ids, "correct": correct, "rate": rate, "n_patients": len(per)}
+
+fixture = {
+    "binary": [binary_case(37, 2, 0.5), binary_case(100, 1, 0.37), binary_case(250, 3, 0.5)],
+    "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4)],
+    "percentile": [percentile_case(1000), percentile_case(7)],
+    "patient_level": [patient_case(90, 12)],
+}
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metrics", "metrics.json")
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with open(out, "w") as f:
+    json.dump(fixture, f, indent=1)
+print("wrote", out)
