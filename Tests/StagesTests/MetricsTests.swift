@@ -94,7 +94,7 @@ final class MetricsTests: XCTestCase {
         let groups = ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c"]
         let correct = [true, true, true, true, true, true, true, true, false, false, false, false]
         var seen = Set<Double>()
-        var generator = XorShift(seed: 7)
+        var generator = TestRandom(seed: 7)
         let intervals = Bootstrap.intervals(groups: groups, resamples: 200, using: &generator) { sample in
             let accuracy = Double(sample.filter { correct[$0] }.count) / Double(sample.count)
             seen.insert((accuracy * 3).rounded() / 3)
@@ -105,21 +105,9 @@ final class MetricsTests: XCTestCase {
         let interval = intervals["accuracy"]!
         XCTAssertLessThanOrEqual(interval.lowerBound, 2.0 / 3)
         XCTAssertGreaterThanOrEqual(interval.upperBound, 2.0 / 3)
-        var again = XorShift(seed: 7)
+        var again = TestRandom(seed: 7)
         XCTAssertEqual(Bootstrap.intervals(groups: groups, resamples: 200, using: &again) { sample in
             ["accuracy": Double(sample.filter { correct[$0] }.count) / Double(sample.count)]
         }["accuracy"], interval, "the same seed gives the same interval")
-    }
-}
-
-/// A small seeded generator for the tests (xorshift64).
-private struct XorShift: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
     }
 }
