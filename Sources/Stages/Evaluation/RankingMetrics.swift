@@ -34,6 +34,21 @@ public enum RankingMetrics {
         return points
     }
 
+    /// The (recall, precision) points at each distinct score, highest first, starting from recall 0.
+    static func precisionRecallPoints(labels: [Int], scores: [Double]) -> [(x: Double, y: Double)] {
+        let positives = labels.filter { $0 == 1 }.count
+        guard positives > 0 else { return [] }
+        var tp = 0, fp = 0
+        var points: [(x: Double, y: Double)] = []
+        for (_, group) in groupedByScore(labels: labels, scores: scores) {
+            tp += group.positives
+            fp += group.negatives
+            if points.isEmpty { points.append((x: 0, y: Double(tp) / Double(tp + fp))) }
+            points.append((x: Double(tp) / Double(positives), y: Double(tp) / Double(tp + fp)))
+        }
+        return points
+    }
+
     /// Average precision, the step-wise area under the precision-recall curve (scikit-learn's
     /// `average_precision_score`). Nil when there is no positive.
     public static func averagePrecision(labels: [Int], scores: [Double]) -> Double? {

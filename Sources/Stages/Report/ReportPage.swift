@@ -1,0 +1,127 @@
+import Foundation
+
+/// Renders `ReportContent` as one self-contained HTML page: inline CSS and SVG, no scripts, no network.
+public enum ReportPage {
+    public static func render(_ content: ReportContent) -> String {
+        var body = "<h1>\(HTML.escape(content.title))</h1>"
+        body += dataSection(content.data)
+        if content.models.count > 1 { body += comparisonSection(content.models) }
+        for model in content.models {
+            body += trainingSection(model)
+            body += resultsSection(model)
+            if !model.heatmaps.isEmpty { body += heatmapSection(model) }
+        }
+        body += "<section id=\"provenance\"><h2>Provenance</h2>"
+            + HTML.table(header: ["item", "value"], rows: content.provenance.map { [$0.0, $0.1] }) + "</section>"
+        return """
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(content.title))</title>
+            <style>\(style)</style></head><body>\(body)</body></html>
+
+            """
+    }
+
+    static let style = """
+        body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1f2328}\
+        h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:28px}\
+        table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
+        th{background:#f6f8fa}caption{text-align:left;font-weight:600}.plots{display:flex;flex-wrap:wrap;gap:12px}\
+        svg{width:420px;height:300px;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
+        figure{display:inline-block;margin:6px}figure img{width:160px;height:160px}
+        """
+
+    static func dataSection(_ data: ReportContent.DataSummary) -> String {
+        let splits = data.counts.keys.sorted { order($0) < order($1) }
+        let classes = Set(data.counts.values.flatMap(\.keys)).sorted()
+        let rows = splits.map { split in
+            [split] + classes.map { String(data.counts[split]?[$0] ?? 0) } + [data.patients[split].map(String.init) ?? "-"]
+        }
+        var out = "<section id=\"data\"><h2>Data</h2>" + HTML.table(header: ["split"] + classes + ["patients"], rows: rows)
+        switch data.patientsShared {
+        case nil: out += "<p>Leakage check: patients unknown, so images could not be grouped.</p>"
+        case let shared? where shared.isEmpty: out += "<p class=\"ok\">Leakage check passed: no patient appears in two splits.</p>"
+        case let shared?: out += "<p class=\"bad\">Leakage: \(shared.count) patients appear in two splits: \(HTML.escape(shared.prefix(10).joined(separator: ", ")))</p>"
+        }
+        out += data.skippedFiles.isEmpty ? "<p>No corrupt or skipped files.</p>"
+            : HTML.table(header: ["skipped file", "reason"], rows: data.skippedFiles.map { [$0.path, $0.reason] }, caption: "\(data.skippedFiles.count) files skipped")
+        return out + "</section>"
+    }
+
+    static func trainingSection(_ model: ReportContent.Model) -> String {
+        guard !model.history.isEmpty else { return "" }
+        let epochs = model.history.map { Double($0.epoch) }
+        func curve(_ name: String, _ values: [Double]) -> SVGPlot.Series { .init(name: name, points: Array(zip(epochs, values)).map { (x: $0.0, y: $0.1) }) }
+        let plots = [
+            SVGPlot(title: "Loss", xLabel: "epoch", yLabel: "loss",
+                    series: [curve("train", model.history.map(\.trainLoss)), curve("val", model.history.map(\.valLoss))]),
+            SVGPlot(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy",
+                    series: [curve("train", model.history.map(\.trainAccuracy)), curve("val", model.history.map(\.valAccuracy))]),
+            SVGPlot(title: "AUC", xLabel: "epoch", yLabel: "ROC AUC",
+                    series: [curve("train", model.history.map(\.trainAUC)), curve("val", model.history.map(\.valAUC))]),
+            SVGPlot(title: "Learning rate", xLabel: "epoch", yLabel: "lr", series: [curve("lr", model.history.map(\.learningRate))]),
+        ]
+        return "<section id=\"training-\(anchor(model.name))\" class=\"training\"><h2>Training: \(HTML.escape(model.name))</h2><div class=\"plots\">"
+            + plots.map { $0.render() }.joined() + "</div></section>"
+    }
+
+    static func resultsSection(_ model: ReportContent.Model) -> String {
+        let rows = model.metrics.map { metric in
+            [metric.name, String(format: "%.4f", metric.value),
+             metric.interval.map { String(format: "%.4f – %.4f", $0.lowerBound, $0.upperBound) } ?? "-"]
+        }
+        var out = "<section id=\"results-\(anchor(model.name))\" class=\"results\"><h2>Results: \(HTML.escape(model.name))</h2>"
+        out += HTML.table(header: ["metric", "value", "95% CI"], rows: rows)
+        if let patient = model.patientRate {
+            out += "<p>Patient-level recognition rate: <b>\(String(format: "%.4f", patient.rate))</b> over \(patient.patients) patients.</p>"
+        }
+        let counts = ConfusionCounts(labels: model.labels, probabilities: model.probabilities, threshold: model.threshold)
+        out += HTML.confusionMatrix([[counts.tn, counts.fp], [counts.fn, counts.tp]], classes: ["benign", "malignant"])
+        if model.labels.contains(0), model.labels.contains(1) {
+            out += "<div class=\"plots\">" + curves(for: model).map { $0.render() }.joined() + "</div>"
+        }
+        return out + "</section>"
+    }
+
+    static func curves(for model: ReportContent.Model) -> [SVGPlot] {
+        let roc = RankingMetrics.rocPoints(labels: model.labels, scores: model.probabilities).map { (x: $0.fpr, y: $0.tpr) }
+        let auc = RankingMetrics.rocAUC(labels: model.labels, scores: model.probabilities) ?? .nan
+        let pr = RankingMetrics.precisionRecallPoints(labels: model.labels, scores: model.probabilities)
+        let ap = RankingMetrics.averagePrecision(labels: model.labels, scores: model.probabilities) ?? .nan
+        let bins = Calibration.bins(labels: model.labels, probabilities: model.probabilities)
+        return [
+            SVGPlot(title: String(format: "ROC (AUC %.3f)", auc), xLabel: "false positive rate", yLabel: "true positive rate",
+                    series: [.init(name: model.name, points: roc)], xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1)),
+            SVGPlot(title: String(format: "Precision-recall (AP %.3f)", ap), xLabel: "recall", yLabel: "precision",
+                    series: [.init(name: model.name, points: pr, steps: true)], xRange: 0...1, yRange: 0...1),
+            SVGPlot(title: "Calibration", xLabel: "mean predicted probability", yLabel: "observed malignant rate",
+                    series: [.init(name: model.name, points: bins.map { (x: $0.meanProbability, y: $0.observedRate) })],
+                    xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1)),
+        ]
+    }
+
+    static func comparisonSection(_ models: [ReportContent.Model]) -> String {
+        let names = models.first?.metrics.map(\.name) ?? []
+        let rows = models.map { model in
+            [model.name] + names.map { name in
+                guard let metric = model.metrics.first(where: { $0.name == name }) else { return "-" }
+                return String(format: "%.3f", metric.value) + (metric.interval.map { String(format: " (%.3f–%.3f)", $0.lowerBound, $0.upperBound) } ?? "")
+            }
+        }
+        let roc = SVGPlot(title: "ROC, all models", xLabel: "false positive rate", yLabel: "true positive rate",
+                          series: models.map { model in
+                              .init(name: model.name, points: RankingMetrics.rocPoints(labels: model.labels, scores: model.probabilities).map { (x: $0.fpr, y: $0.tpr) })
+                          }, xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1))
+        return "<section id=\"comparison\"><h2>Comparison</h2>" + HTML.table(header: ["model"] + names, rows: rows) + roc.render() + "</section>"
+    }
+
+    static func heatmapSection(_ model: ReportContent.Model) -> String {
+        "<section id=\"gradcam-\(anchor(model.name))\" class=\"gradcam\"><h2>Grad-CAM: \(HTML.escape(model.name))</h2>"
+            + model.heatmaps.map { "<figure><img alt=\"\(HTML.escape($0.caption))\" src=\"data:image/png;base64,\($0.pngBase64)\"><figcaption>\(HTML.escape($0.caption))</figcaption></figure>" }.joined()
+            + "</section>"
+    }
+
+    private static func order(_ split: String) -> Int { ["train": 0, "val": 1, "test": 2][split] ?? 3 }
+
+    private static func anchor(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    }
+}
