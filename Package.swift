@@ -30,8 +30,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
         .target(name: "PipeEngine", dependencies: ["PipeSpec", .product(name: "Crypto", package: "swift-crypto")]),
-        // Stages gains Datasets and Models as the ML stage kinds land.
-        .target(name: "Stages", dependencies: ["PipeEngine", .product(name: "Crypto", package: "swift-crypto")]),
+        // Stages gains Models as the training stage kinds land.
+        .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "pipe", dependencies: [
             "Stages", "PipeSpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -23,7 +23,34 @@ public enum ContentHasher {
         hex(SHA256.hash(data: data))
     }
 
+    /// The SHA-256 of each file, read on all cores; nil for a file that cannot be read.
+    public static func sha256(files paths: [String]) -> [String?] {
+        guard !paths.isEmpty else { return [] }
+        let slots = Slots(count: paths.count)
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, paths.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: paths.count, by: workers) {
+                if let hash = try? sha256(file: paths[i]) { slots.set(i, hash) }
+            }
+        }
+        return slots.values
+    }
+
     private static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Results written by parallel workers, one slot each.
+private final class Slots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [String?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: String) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
     }
 }

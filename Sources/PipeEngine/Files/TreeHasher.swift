@@ -86,42 +86,14 @@ public final class TreeHasher: @unchecked Sendable {
                 missing.append(i)
             }
         }
-        if !missing.isEmpty {
-            let todo = missing
-            let slots = Slots(count: todo.count)
-            let workers = min(ProcessInfo.processInfo.activeProcessorCount, todo.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for j in stride(from: worker, to: todo.count, by: workers) {
-                    let file = files[todo[j]]
-                    let path = root + "/" + file.relativePath
-                    if let hash = try? ContentHasher.sha256(file: path) {
-                        countRead()
-                        cache.remember(hash, of: path, stat: file.stat)
-                        slots.set(j, hash)
-                    }
-                }
-            }
-            for (j, index) in todo.enumerated() {
-                guard let hash = slots.values[j] else {
-                    throw EngineError.unreadable(path: root + "/" + files[index].relativePath)
-                }
-                hashes[index] = hash
-            }
+        let read = ContentHasher.sha256(files: missing.map { root + "/" + files[$0].relativePath })
+        for (index, hash) in zip(missing, read) {
+            let path = root + "/" + files[index].relativePath
+            guard let hash else { throw EngineError.unreadable(path: path) }
+            countRead()
+            cache.remember(hash, of: path, stat: files[index].stat)
+            hashes[index] = hash
         }
         return hashes.map { $0! }
-    }
-}
-
-/// Results written by parallel workers, one slot each.
-private final class Slots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [String?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: String) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
     }
 }

@@ -79,9 +79,11 @@ public final class PipelineRunner: @unchecked Sendable {
             finished.append((launch, .failure(error), nil))
             return
         }
+        let snapshots = planner.inputs.filter { path, _ in launch.planned.plan.externalInputs.contains { $0.path == path } }
         let context = StageContext(output: folder.appendingPathComponent("out"), work: folder.appendingPathComponent("work"),
-                                   inputs: launch.upstreamOutputs, pipeline: pipelineContext,
-                                   onProgress: { [weak observer] done, total in observer?.stageProgress(name, done: done, total: total) })
+                                   inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
+                                   onProgress: { [weak observer] done, total in observer?.stageProgress(name, done: done, total: total) },
+                                   onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
         running[name] = context
         observer.stageStarted(name, reasons: launch.reasons)
         Thread.detachNewThread { [self] in

@@ -1,29 +1,44 @@
 /// Assigns whole groups (patients) to train, validation and test, keeping each label's share alike in all three.
 ///
-/// Groups are stratified by their majority label, shuffled with the seeded generator, then dealt to the
-/// split that is furthest below its target image count, so fractions hold in images while no group is cut.
+/// Groups are stratified by their majority label, shuffled with the seeded generator, then dealt (largest first)
+/// to the part that is furthest below its target image count, so fractions hold in images while no group is cut.
 public struct PatientSplitter: Sendable {
     public enum Part: String, Sendable, CaseIterable {
         case train, val, test
     }
 
-    public var fractions: [Part: Double]
+    /// Target share of each part, summing to 1.
+    let fractions: [Double]
 
     /// `fractions` need not sum to 1; they are normalised.
     public init(train: Double, val: Double, test: Double) {
-        let total = train + val + test
-        fractions = [.train: train / total, .val: val / total, .test: test / total]
+        self.init(fractions: [train, val, test])
+    }
+
+    init(fractions: [Double]) {
+        let total = fractions.reduce(0, +)
+        self.fractions = fractions.map { $0 / total }
     }
 
     /// The part of each item, given each item's group and label; items of one group always share a part.
     public func assign<R: RandomNumberGenerator>(groups: [String], labels: [String], using generator: inout R) -> [Part] {
+        deal(groups: groups, labels: labels, using: &generator).map { Part.allCases[$0] }
+    }
+
+    /// A fold number in `0..<k` for each item, dealt the same way with equal shares.
+    public static func folds<R: RandomNumberGenerator>(_ k: Int, groups: [String], labels: [String], using generator: inout R) -> [Int] {
+        PatientSplitter(fractions: Array(repeating: 1, count: k)).deal(groups: groups, labels: labels, using: &generator)
+    }
+
+    /// The index of the part each item goes to.
+    func deal<R: RandomNumberGenerator>(groups: [String], labels: [String], using generator: inout R) -> [Int] {
         var itemsOf: [String: [Int]] = [:]
         for (index, group) in groups.enumerated() { itemsOf[group, default: []].append(index) }
         var groupsOfLabel: [String: [String]] = [:]
         for group in itemsOf.keys.sorted() {
             groupsOfLabel[Self.majority(itemsOf[group]!.map { labels[$0] }), default: []].append(group)
         }
-        var partOfGroup: [String: Part] = [:]
+        var partOfGroup: [String: Int] = [:]
         for label in groupsOfLabel.keys.sorted() {
             var members = groupsOfLabel[label]!
             members.shuffle(using: &generator)
@@ -33,26 +48,25 @@ public struct PatientSplitter: Sendable {
                 return x != y ? x > y : a.offset < b.offset
             }.map(\.element)
             let total = Double(members.reduce(0) { $0 + itemsOf[$1]!.count })
-            var filled: [Part: Double] = [:]
+            var filled = [Double](repeating: 0, count: fractions.count)
             for (dealt, group) in members.enumerated() {
                 let part = nextPart(filled: filled, total: total, remainingGroups: members.count - dealt)
                 partOfGroup[group] = part
-                filled[part, default: 0] += Double(itemsOf[group]!.count)
+                filled[part] += Double(itemsOf[group]!.count)
             }
         }
         return groups.map { partOfGroup[$0]! }
     }
 
-    /// The part furthest below its target; a part with a nonzero fraction that has nothing yet goes first,
-    /// so that val and test are never empty when there are groups enough.
-    private func nextPart(filled: [Part: Double], total: Double, remainingGroups: Int) -> Part {
-        let wanted = Part.allCases.filter { fractions[$0]! > 0 }
-        let empty = wanted.filter { filled[$0, default: 0] == 0 && $0 != .train }
+    /// The part furthest below its target; a part after the first that is still empty when only as many
+    /// groups remain as such parts goes first, so val and test are never left empty when groups allow.
+    private func nextPart(filled: [Double], total: Double, remainingGroups: Int) -> Int {
+        let wanted = fractions.indices.filter { fractions[$0] > 0 }
+        let empty = wanted.filter { $0 > 0 && filled[$0] == 0 }
         if !empty.isEmpty, remainingGroups <= empty.count { return empty[0] }
         return wanted.max { a, b in
-            let gapA = fractions[a]! * total - filled[a, default: 0]
-            let gapB = fractions[b]! * total - filled[b, default: 0]
-            return gapA != gapB ? gapA < gapB : Part.allCases.firstIndex(of: a)! > Part.allCases.firstIndex(of: b)!
+            let gapA = fractions[a] * total - filled[a], gapB = fractions[b] * total - filled[b]
+            return gapA != gapB ? gapA < gapB : a > b
         }!
     }
 

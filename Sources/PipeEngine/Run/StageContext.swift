@@ -9,22 +9,31 @@ public final class StageContext: @unchecked Sendable {
     /// Each upstream stage's output folder, by stage name.
     public let inputs: [String: URL]
     public let pipeline: PipelineContext
+    /// Content snapshots of the plan's external inputs, by absolute path (per-file hashes included).
+    public let inputSnapshots: [String: TreeHasher.Snapshot]
     private let onProgress: @Sendable (Int, Int) -> Void
+    private let onNote: @Sendable (String) -> Void
     private let lock = NSLock()
     private var processGroups: Set<pid_t> = []
     private var cancelled = false
 
     init(output: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
-         onProgress: @escaping @Sendable (Int, Int) -> Void) {
+         inputSnapshots: [String: TreeHasher.Snapshot] = [:],
+         onProgress: @escaping @Sendable (Int, Int) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.output = output
         self.work = work
         self.inputs = inputs
         self.pipeline = pipeline
+        self.inputSnapshots = inputSnapshots
         self.onProgress = onProgress
+        self.onNote = onNote
     }
 
     /// Reports that `done` of `total` units of work are finished.
     public func progress(_ done: Int, of total: Int) { onProgress(done, total) }
+
+    /// Tells the user something worth knowing (a warning) while the stage runs.
+    public func note(_ message: String) { onNote(message) }
 
     /// True once the run was interrupted; long loops should stop and throw `EngineError.cancelled`.
     public var isCancelled: Bool {

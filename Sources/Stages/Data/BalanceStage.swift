@@ -1,0 +1,57 @@
+import Datasets
+import Foundation
+import PipeEngine
+import PipeSpec
+
+/// The `balance` kind: evens out the classes of the manifest.
+///
+/// `undersample` keeps a seeded random `per_class` rows of each class (default: the smallest class's count).
+/// `oversample` and `class-weights` change no rows here: they are recorded in `balance.json` and applied by
+/// `fine-tune` to training rows only, after the split, so no image is ever copied into two splits.
+public struct BalanceStage: StageKind {
+    public let name = "balance"
+    public let version = 1
+
+    public init() {}
+
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }
+
+    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
+        let p = StageParameters(stage)
+        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        let column = p.string("by") ?? "label"
+        guard manifest.columns.contains(column) else {
+            throw StageError.misconfigured(stage: stage.name, reason: "the manifest has no column `\(column)`; columns: \(manifest.columns.joined(separator: ", "))")
+        }
+        let strategy = p.string("strategy") ?? "undersample"
+        let before = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
+        if strategy == "undersample" {
+            let target = p.int("per_class") ?? before.values.min() ?? 0
+            for (value, count) in before.sorted(by: { $0.key < $1.key }) where count < target {
+                context.note("class `\(value)` has only \(count) rows, fewer than per_class \(target); all are kept")
+            }
+            var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0xBA1A)
+            var keep = Set<Int>()
+            for value in before.keys.sorted() {
+                var rows = manifest.rows.indices.filter { manifest.rows[$0][column] == value }
+                rows.shuffle(using: &random)
+                keep.formUnion(rows.prefix(target))
+            }
+            manifest.rows = manifest.rows.indices.filter(keep.contains).map { manifest.rows[$0] }
+        }
+        let after = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
+        let largest = Double(after.values.max() ?? 1)
+        struct Summary: Encodable {
+            var strategy: String
+            var by: String
+            var before: [String: Int]
+            var after: [String: Int]
+            /// Weight per class that evens out the classes' total weight (`class-weights`).
+            var weights: [String: Double]
+        }
+        try manifest.write(to: context.output)
+        try JSONFile.write(Summary(strategy: strategy, by: column, before: before, after: after,
+                                   weights: after.mapValues { largest / Double($0) }),
+                           to: context.output.appendingPathComponent("balance.json"))
+    }
+}

@@ -1,0 +1,102 @@
+import Datasets
+import Foundation
+import PipeEngine
+import PipeSpec
+
+/// The `ingest` kind: reads a dataset as downloaded into `manifest.csv` and `ingest.json`; images are hashed, not copied.
+///
+/// `root` is an external input (part of the key); without it, the dataset is the output of the one stage in `needs`.
+public struct IngestStage: StageKind {
+    public let name = "ingest"
+    public let version = 1
+
+    public init() {}
+
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
+        let p = StageParameters(stage)
+        guard let root = p.string("root") else {
+            guard stage.needs.count == 1 else {
+                throw StageError.misconfigured(stage: stage.name, reason: "set `root` to the dataset folder, or put the one `synthesize` stage that makes it in `needs`")
+            }
+            return StagePlan(cores: ProcessInfo.processInfo.activeProcessorCount)
+        }
+        let url = pipeline.resolve(root).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.missingRoot(dataset: p.string("dataset") ?? "", root: url.path))")
+        }
+        return StagePlan(externalInputs: [url], cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
+        let p = StageParameters(stage)
+        let root = plan.externalInputs.first ?? context.inputs.values.first!
+        let manifest = try adapter(p).read(root: root)
+        let limit = p.double("max_bad_fraction") ?? 0.01
+        if manifest.badFraction > limit {
+            throw StageError.tooManyBadFiles(stage: stage.name, bad: manifest.skipped.count, total: manifest.rows.count + manifest.skipped.count,
+                                             limit: limit, examples: manifest.skipped.prefix(3).map { "\($0.path): \($0.reason)" })
+        }
+        guard !manifest.rows.isEmpty else {
+            throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.noImages(dataset: manifest.dataset, root: root.path, detail: "no usable image"))")
+        }
+        let hashes = try Self.hashes(of: manifest, snapshot: context.inputSnapshots[root.path])
+        var rows: [[String: String]] = []
+        for (row, hash) in zip(manifest.rows, hashes) {
+            var values = row.columns
+            values["path"] = manifest.url(of: row).path
+            values["sha256"] = hash
+            values["label"] = row.label
+            values["patient"] = row.patient
+            rows.append(values)
+        }
+        try ManifestFile(columns: ManifestFile.leading + manifest.columns, rows: rows).write(to: context.output)
+        try JSONFile.write(IngestSummary(manifest), to: context.output.appendingPathComponent("ingest.json"))
+        for note in manifest.notes { context.note(note) }
+        for (patient, diagnoses) in manifest.patientsWithTwoDiagnoses.sorted(by: { $0.key < $1.key }) {
+            context.note("patient \(patient) is filed under \(diagnoses.joined(separator: " and ")); set drop_duplicate_patient: true to keep one")
+        }
+    }
+
+    private func adapter(_ p: StageParameters) -> DatasetAdapter {
+        switch p.string("dataset") {
+        case "cbis-ddsm":
+            .cbis(CBISDDSMAdapter(abnormality: .init(rawValue: p.string("abnormality") ?? "both") ?? .both,
+                                  images: .init(rawValue: p.string("images") ?? "roi") ?? .roi))
+        case "image-folder":
+            .folder(ImageFolderAdapter())
+        default:
+            .breakhis(BreakHisAdapter(magnifications: Set(p.ints("magnifications") ?? [40, 100, 200, 400]),
+                                      target: .init(rawValue: p.string("target") ?? "binary") ?? .binary,
+                                      dropDuplicatePatient: p.bool("drop_duplicate_patient") ?? false))
+        }
+    }
+
+    /// SHA-256 of every row's file: from the input snapshot when the engine already hashed the root, else read here.
+    static func hashes(of manifest: DatasetManifest, snapshot: TreeHasher.Snapshot?) throws -> [String] {
+        let known = snapshot.map { Dictionary(uniqueKeysWithValues: zip($0.files.map(\.relativePath), $0.fileHashes)) } ?? [:]
+        let urls = manifest.rows.map { manifest.url(of: $0) }
+        var result = manifest.rows.map { known[$0.path] }
+        let missing = result.indices.filter { result[$0] == nil }
+        let computed = ContentHasher.sha256(files: missing.map { urls[$0].path })
+        for (index, hash) in zip(missing, computed) {
+            guard let hash else { throw StageError.badInput(file: urls[index].path, reason: "cannot be read") }
+            result[index] = hash
+        }
+        return result.map { $0! }
+    }
+}
+
+/// The adapters `ingest` can use, behind one `read`.
+enum DatasetAdapter {
+    case breakhis(BreakHisAdapter)
+    case cbis(CBISDDSMAdapter)
+    case folder(ImageFolderAdapter)
+
+    func read(root: URL) throws -> DatasetManifest {
+        switch self {
+        case .breakhis(let a): try a.read(root: root)
+        case .cbis(let a): try a.read(root: root)
+        case .folder(let a): try a.read(root: root)
+        }
+    }
+}

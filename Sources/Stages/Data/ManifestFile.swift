@@ -1,0 +1,66 @@
+import Datasets
+import Foundation
+
+/// A `manifest.csv` as the data stages pass it on: named columns, one row per image.
+///
+/// The first columns are always `path,sha256,label,patient`; `path` is absolute so any later stage can read
+/// the image without knowing where the dataset came from.
+public struct ManifestFile: Sendable, Equatable {
+    public static let fileName = "manifest.csv"
+    public static let leading = ["path", "sha256", "label", "patient"]
+
+    public var columns: [String]
+    public var rows: [[String: String]]
+
+    public init(columns: [String], rows: [[String: String]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Reads `folder/manifest.csv`.
+    public static func read(from folder: URL) throws -> ManifestFile {
+        let url = folder.appendingPathComponent(fileName)
+        let table: CSVTable
+        do {
+            table = try CSVTable(contentsOf: url)
+        } catch {
+            throw StageError.badInput(file: url.path, reason: "\(error)")
+        }
+        guard Self.leading.allSatisfy(table.header.contains) else {
+            throw StageError.badInput(file: url.path, reason: "the header must hold \(Self.leading.joined(separator: ","))")
+        }
+        let rows = table.rows.map { cells in
+            Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0 < cells.count ? cells[$0] : "") })
+        }
+        return ManifestFile(columns: table.header, rows: rows)
+    }
+
+    /// The manifest of the one upstream stage that produced one; an error naming the stages otherwise.
+    public static func upstream(of stage: String, inputs: [String: URL]) throws -> (name: String, manifest: ManifestFile) {
+        let candidates = inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent(fileName).path) }
+        guard candidates.count == 1, let (name, folder) = candidates.first else {
+            throw StageError.misconfigured(stage: stage, reason: candidates.isEmpty
+                ? "none of its `needs` produced a manifest.csv; it needs an ingest, balance, split or augment stage"
+                : "several of its `needs` produced a manifest.csv (\(candidates.keys.sorted().joined(separator: ", "))); keep one")
+        }
+        return (name, try read(from: folder))
+    }
+
+    /// Writes `folder/manifest.csv`.
+    public func write(to folder: URL) throws {
+        var text = CSVTable.line(columns) + "\n"
+        for row in rows { text += CSVTable.line(columns.map { row[$0] ?? "" }) + "\n" }
+        do {
+            try Data(text.utf8).write(to: folder.appendingPathComponent(Self.fileName))
+        } catch {
+            throw StageError.cannotWrite(folder.appendingPathComponent(Self.fileName).path)
+        }
+    }
+
+    public func values(_ column: String) -> [String] { rows.map { $0[column] ?? "" } }
+
+    /// Adds a column at the end unless it is there.
+    public mutating func addColumn(_ name: String) {
+        if !columns.contains(name) { columns.append(name) }
+    }
+}

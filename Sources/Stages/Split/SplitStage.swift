@@ -1,0 +1,103 @@
+import Datasets
+import Foundation
+import PipeEngine
+import PipeSpec
+
+/// The `split` kind: adds a `split` column (train/val/test) to the manifest, keeping each patient in one split.
+///
+/// Fractions (`train`/`val`/`test`), the dataset's official folds, or `kfold` + `fold`; `val` is then carved
+/// patient-wise from the training rows.
+public struct SplitStage: StageKind {
+    public let name = "split"
+    public let version = 1
+
+    public init() {}
+
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }
+
+    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
+        let p = StageParameters(stage)
+        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        let byPatient = (p.string("group_by") ?? "patient") == "patient"
+        if !byPatient {
+            context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
+        }
+        let groups = byPatient ? manifest.values("patient") : manifest.rows.indices.map { "row\($0)" }
+        let labels = (p.string("stratify") ?? "label") == "label" ? manifest.values("label") : Array(repeating: "", count: manifest.rows.count)
+        var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0x5917)
+        let parts: [PatientSplitter.Part]
+        if p.string("folds") == "official" {
+            parts = try officialParts(manifest, stage: stage.name, p: p, groups: groups, labels: labels, random: &random)
+        } else if let k = p.int("kfold"), let fold = p.int("fold") {
+            guard fold < k else { throw StageError.misconfigured(stage: stage.name, reason: "fold \(fold) does not exist with kfold \(k); use 0...\(k - 1)") }
+            let test = PatientSplitter.folds(k, groups: groups, labels: labels, using: &random).map { $0 == fold }
+            parts = carveValidation(test: test, fraction: p.double("val") ?? 0.2, groups: groups, labels: labels, random: &random)
+        } else {
+            parts = PatientSplitter(train: p.double("train") ?? 0.6, val: p.double("val") ?? 0.2, test: p.double("test") ?? 0.2)
+                .assign(groups: groups, labels: labels, using: &random)
+        }
+        manifest.addColumn("split")
+        for (index, part) in parts.enumerated() { manifest.rows[index]["split"] = part.rawValue }
+        let summary = SplitSummary(manifest: manifest, byPatient: byPatient)
+        guard summary.patientsInSeveralSplits.isEmpty || !byPatient else {
+            throw StageError.misconfigured(stage: stage.name, reason: "patients \(summary.patientsInSeveralSplits.prefix(5).joined(separator: ", ")) would cross splits")
+        }
+        for part in PatientSplitter.Part.allCases where summary.images[part.rawValue, default: 0] == 0 {
+            context.note("the \(part.rawValue) split is empty; add patients or change the fractions")
+        }
+        try manifest.write(to: context.output)
+        try JSONFile.write(summary, to: context.output.appendingPathComponent("split.json"))
+    }
+
+    /// BreakHis: `Folds.csv`'s fold (`fold`, default 1) gives test; CBIS-DDSM: its official train/test sets.
+    private func officialParts(_ manifest: ManifestFile, stage: String, p: StageParameters, groups: [String], labels: [String],
+                               random: inout SeededRandom) throws -> [PatientSplitter.Part] {
+        let column: String
+        if manifest.columns.contains("fold\(p.int("fold") ?? 1)") {
+            column = "fold\(p.int("fold") ?? 1)"
+        } else if manifest.columns.contains("split") {
+            column = "split"
+        } else {
+            throw StageError.misconfigured(stage: stage, reason: "folds: official needs the dataset's official split: BreakHis with Folds.csv at its root (columns fold1...fold5) or CBIS-DDSM")
+        }
+        let test = manifest.values(column).map { $0.lowercased() == "test" }
+        return carveValidation(test: test, fraction: p.double("val") ?? 0.2, groups: groups, labels: labels, random: &random)
+    }
+
+    /// Keeps `test` rows as test and splits the rest into train and a patient-wise `fraction` of val.
+    private func carveValidation(test: [Bool], fraction: Double, groups: [String], labels: [String],
+                                 random: inout SeededRandom) -> [PatientSplitter.Part] {
+        let rest = test.indices.filter { !test[$0] }
+        let inner = PatientSplitter(train: 1 - fraction, val: fraction, test: 0)
+            .assign(groups: rest.map { groups[$0] }, labels: rest.map { labels[$0] }, using: &random)
+        var parts = test.map { $0 ? PatientSplitter.Part.test : .train }
+        for (index, part) in zip(rest, inner) { parts[index] = part }
+        return parts
+    }
+}
+
+/// The contents of `split.json`: images per split and class, patients per split, and the leakage check.
+struct SplitSummary: Encodable {
+    var images: [String: Int]
+    var perClass: [String: [String: Int]]
+    var patients: [String: Int]
+    var patientsInSeveralSplits: [String]
+    var groupedByPatient: Bool
+
+    init(manifest: ManifestFile, byPatient: Bool) {
+        let splits = manifest.values("split"), labels = manifest.values("label"), patients = manifest.values("patient")
+        images = Dictionary(grouping: splits, by: { $0 }).mapValues(\.count)
+        perClass = Dictionary(grouping: splits.indices, by: { splits[$0] }).mapValues { rows in
+            Dictionary(grouping: rows, by: { labels[$0] }).mapValues(\.count)
+        }
+        self.patients = Dictionary(grouping: splits.indices, by: { splits[$0] }).mapValues { Set($0.map { patients[$0] }).count }
+        let splitsOf = Dictionary(grouping: splits.indices, by: { patients[$0] }).mapValues { Set($0.map { splits[$0] }) }
+        patientsInSeveralSplits = splitsOf.filter { $0.value.count > 1 }.keys.sorted()
+        groupedByPatient = byPatient
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case images, patients
+        case perClass = "per_class", patientsInSeveralSplits = "patients_in_several_splits", groupedByPatient = "grouped_by_patient"
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+
+/// synthesize → ingest → balance → split through the binary: manifests, summaries, errors.
+final class DataStagesTests: XCTestCase {
+    private var scratch: Scratch!
+
+    override func setUpWithError() throws {
+        scratch = try Scratch()
+        try scratch.write("d.yaml", """
+            name: data
+            seed: 7
+            stages:
+              synth:
+                kind: synthesize
+                with: { dataset: breakhis, patients: 12, images_per_patient: 2, magnifications: [100, 400], width: 48, height: 32 }
+              ingest: { kind: ingest, needs: [synth], with: { dataset: breakhis } }
+              balance: { kind: balance, needs: [ingest], with: { strategy: undersample, per_class: 20 } }
+              split: { kind: split, needs: [balance], with: { train: 0.6, val: 0.2, test: 0.2 } }
+            """)
+    }
+
+    private func output(_ stage: String, file: String) throws -> String {
+        let line = try scratch.pipe("outputs", "d.yaml", stage).stdout
+        let folder = try XCTUnwrap(line.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+        return try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+    }
+
+    private func rows(_ csv: String) -> [[String: String]] {
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+    }
+
+    func testTheDataStagesProduceLeakFreeManifests() throws {
+        let run = try scratch.pipe("run", "d.yaml")
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let ingested = rows(try output("ingest", file: "manifest.csv"))
+        XCTAssertEqual(ingested.count, 48)
+        XCTAssertEqual(Set(ingested.map { $0["label"]! }), ["benign", "malignant"])
+        for row in ingested.prefix(3) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: row["path"]!))
+            XCTAssertEqual(row["sha256"]?.count, 64)
+            XCTAssertTrue(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG at \(row["path"]!)")
+        }
+        let balanced = rows(try output("balance", file: "manifest.csv"))
+        XCTAssertEqual(Dictionary(grouping: balanced, by: { $0["label"]! }).mapValues(\.count), ["benign": 20, "malignant": 20])
+        let split = rows(try output("split", file: "manifest.csv"))
+        XCTAssertEqual(split.count, 40)
+        var splitOf: [String: String] = [:]
+        for row in split {
+            if let earlier = splitOf[row["patient"]!] { XCTAssertEqual(earlier, row["split"], "patient \(row["patient"]!) crosses splits") }
+            splitOf[row["patient"]!] = row["split"]
+        }
+        XCTAssertEqual(Set(split.map { $0["split"]! }), ["train", "val", "test"])
+        let summary = try output("split", file: "split.json")
+        XCTAssertTrue(summary.contains("\"patients_in_several_splits\" : [\n\n  ]"), summary)
+        XCTAssertEqual(Set(try scratch.pipe("run", "d.yaml").statuses.values), ["cached"])
+    }
+
+    func testAMissingDatasetSaysWhereToGetIt() throws {
+        try scratch.write("real.yaml", """
+            name: real
+            stages:
+              ingest: { kind: ingest, with: { dataset: breakhis, root: data/BreaKHis_v1 } }
+            """)
+        let result = try scratch.pipe("run", "real.yaml")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("stage `ingest`: \(scratch.url("data/BreaKHis_v1").standardizedFileURL.path): no such folder for dataset breakhis; download BreaKHis_v1 from"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("https://web.inf.ufpr.br/vri/databases/breast-cancer-histopathological-database-breakhis/"), result.stderr)
+        XCTAssertEqual(scratch.storedKeys(), [], "nothing ran")
+    }
+
+    func testWidespreadCorruptionFailsInsteadOfShrinkingTheDataset() throws {
+        XCTAssertEqual(try scratch.pipe("run", "d.yaml", "--stage", "synth").status, 0)
+        let folder = try XCTUnwrap(try scratch.pipe("outputs", "d.yaml", "synth").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+        let copy = scratch.url("copy")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: folder), to: copy)
+        let pngs = FileManager.default.enumerator(atPath: copy.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".png") }.sorted()
+        for name in pngs.prefix(3) {
+            let url = copy.appendingPathComponent(name)
+            chmod(url.path, 0o644)
+            try Data(try Data(contentsOf: url).prefix(40)).write(to: url)
+        }
+        try scratch.write("copy.yaml", """
+            name: copy
+            stages:
+              ingest: { kind: ingest, with: { dataset: breakhis, root: copy, max_bad_fraction: 0.05 } }
+            """)
+        let strict = try scratch.pipe("run", "copy.yaml")
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stdout.contains("3 of 48 files are corrupt or unusable, more than max_bad_fraction 0.05 allows"), strict.stdout)
+        let lenient = try scratch.pipe("run", "copy.yaml", "--set", "stages.ingest.with.max_bad_fraction=0.1")
+        XCTAssertEqual(lenient.status, 0, lenient.stdout)
+        let json = try String(contentsOfFile: try XCTUnwrap(try scratch.pipe("outputs", "copy.yaml").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines)) + "/ingest.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"images\" : 45"), json)
+        XCTAssertEqual(json.components(separatedBy: "\"reason\"").count - 1, 3, json)
+    }
+}
