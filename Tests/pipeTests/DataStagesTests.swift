@@ -17,6 +17,10 @@ final class DataStagesTests: XCTestCase {
               ingest: { kind: ingest, needs: [synth], with: { dataset: breakhis } }
               balance: { kind: balance, needs: [ingest], with: { strategy: undersample, per_class: 20 } }
               split: { kind: split, needs: [balance], with: { train: 0.6, val: 0.2, test: 0.2 } }
+              augment:
+                kind: augment
+                needs: [split]
+                with: { copies: 2, ops: [{ op: flip_horizontal }, { op: rotate90, p: 1 }, { op: hed_jitter, sigma: 0.05 }] }
             """)
     }
 
@@ -54,7 +58,24 @@ final class DataStagesTests: XCTestCase {
         XCTAssertEqual(Set(split.map { $0["split"]! }), ["train", "val", "test"])
         let summary = try output("split", file: "split.json")
         XCTAssertTrue(summary.contains("\"patients_in_several_splits\" : [\n\n  ]"), summary)
+        let augmented = rows(try output("augment", file: "manifest.csv"))
+        let training = split.filter { $0["split"] == "train" }
+        XCTAssertEqual(augmented.count, split.count + 2 * training.count)
+        let added = augmented.filter { !($0["source"] ?? "").isEmpty }
+        XCTAssertEqual(added.count, 2 * training.count)
+        XCTAssertTrue(added.allSatisfy { $0["split"] == "train" }, "only training images are augmented")
+        for row in added.prefix(4) {
+            let original = try XCTUnwrap(training.first { $0["path"] == row["source"] })
+            XCTAssertEqual(row["patient"], original["patient"])
+            XCTAssertEqual(row["label"], original["label"])
+            XCTAssertNotEqual(row["sha256"], original["sha256"])
+        }
         XCTAssertEqual(Set(try scratch.pipe("run", "d.yaml").statuses.values), ["cached"])
+        // Same seed, fresh store: the augmented images come out byte for byte the same.
+        let hashes = added.map { $0["sha256"]! }
+        try FileManager.default.removeItem(at: scratch.url(".pipe"))
+        XCTAssertEqual(try scratch.pipe("run", "d.yaml", "-j", "1").status, 0)
+        XCTAssertEqual(rows(try output("augment", file: "manifest.csv")).filter { !($0["source"] ?? "").isEmpty }.map { $0["sha256"]! }, hashes)
     }
 
     func testAMissingDatasetSaysWhereToGetIt() throws {
