@@ -33,7 +33,7 @@ let package = Package(
         // Stages gains Models as the training stage kinds land.
         .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Imaging", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "pipe", dependencies: [
-            "Stages", "PipeSpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Stages", "PipeSpec", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "cnn-bench", dependencies: ["CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),

@@ -78,6 +78,23 @@ final class DataStagesTests: XCTestCase {
         XCTAssertEqual(rows(try output("augment", file: "manifest.csv")).filter { !($0["source"] ?? "").isEmpty }.map { $0["sha256"]! }, hashes)
     }
 
+    func testSynthWritesTheRealLayoutDeterministically() throws {
+        for out in ["a", "b"] {
+            let result = try scratch.pipe("synth", "breakhis", "--out", out, "--patients", "3", "--images-per-patient", "1",
+                                          "--width", "40", "--height", "30", "--seed", "9")
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.hasPrefix("wrote 12 images (12 files) below "), result.stdout)
+        }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: scratch.url("a").path).filter { $0.hasSuffix(".png") }.sorted()
+        XCTAssertEqual(files.count, 12)
+        XCTAssertTrue(files[0].hasPrefix("BreaKHis_v1/histology_slides/breast/benign/SOB/adenosis/SOB_B_A_14-"), files[0])
+        for file in files {
+            XCTAssertEqual(try Data(contentsOf: scratch.url("a/" + file)), try Data(contentsOf: scratch.url("b/" + file)), file)
+        }
+        let usage = try scratch.pipe("synth", "breakhis", "--out", "c", "--patients", "1")
+        XCTAssertEqual(usage.status, 2)
+    }
+
     func testAMissingDatasetSaysWhereToGetIt() throws {
         try scratch.write("real.yaml", """
             name: real
