@@ -13,6 +13,11 @@ public protocol StageKind: Sendable {
     func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws
 }
 
+extension StageKind {
+    /// By default a stage reads only its upstream outputs and uses one core.
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }
+}
+
 /// Facts about the pipeline that every stage may use.
 public struct PipelineContext: Sendable {
     public var name: String
@@ -43,4 +48,7 @@ public struct StagePlan: Sendable {
         self.externalInputs = externalInputs
         self.cores = cores
     }
+
+    /// A plan that keeps every core busy (decoding, hashing or rendering in parallel).
+    public static var allCores: StagePlan { StagePlan(cores: ProcessInfo.processInfo.activeProcessorCount) }
 }

@@ -15,9 +15,7 @@ public struct AugmentStage: StageKind {
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        StagePlan(cores: ProcessInfo.processInfo.activeProcessorCount)
-    }
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)

@@ -18,7 +18,7 @@ public struct IngestStage: StageKind {
             guard stage.needs.count == 1 else {
                 throw StageError.misconfigured(stage: stage.name, reason: "set `root` to the dataset folder, or put the one `synthesize` stage that makes it in `needs`")
             }
-            return StagePlan(cores: ProcessInfo.processInfo.activeProcessorCount)
+            return .allCores
         }
         let url = pipeline.resolve(root).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else {

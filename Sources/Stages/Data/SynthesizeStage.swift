@@ -10,9 +10,7 @@ public struct SynthesizeStage: StageKind {
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        StagePlan(cores: ProcessInfo.processInfo.activeProcessorCount)
-    }
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)

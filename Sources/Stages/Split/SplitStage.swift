@@ -13,8 +13,6 @@ public struct SplitStage: StageKind {
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }
-
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)
         var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
