@@ -75,28 +75,31 @@ final class FaultTests: XCTestCase {
         try scratch.write("p.yaml", """
             name: concurrent
             stages:
-              one: { kind: command, with: { run: "echo start-one >> ../shared.log; sleep 0.4; echo end-one >> ../shared.log; echo 1 > $PIPE_OUT/o" } }
-              two: { kind: command, with: { run: "echo start-two >> ../shared.log; sleep 0.4; echo end-two >> ../shared.log; echo 2 > $PIPE_OUT/o" } }
+              one: { kind: command, with: { run: "echo start-one >> shared.log; sleep 0.4; echo end-one >> shared.log; echo 1 > $PIPE_OUT/o" } }
+              two: { kind: command, with: { run: "echo start-two >> shared.log; sleep 0.4; echo end-two >> shared.log; echo 2 > $PIPE_OUT/o" } }
             """)
         let first = try scratch.start(["run", "p.yaml", "-j", "1"], output: scratch.url("first.log"))
-        XCTAssertTrue(scratch.waitFor("../shared.log"))
+        XCTAssertTrue(scratch.waitFor("shared.log"))
         let second = try scratch.start(["run", "p.yaml", "-j", "1"], output: scratch.url("second.log"))
         first.waitUntilExit()
         second.waitUntilExit()
-        defer { try? FileManager.default.removeItem(at: scratch.root.deletingLastPathComponent().appendingPathComponent("shared.log")) }
         XCTAssertEqual(first.terminationStatus, 0)
         XCTAssertEqual(second.terminationStatus, 0)
-        let log = try String(contentsOf: scratch.root.deletingLastPathComponent().appendingPathComponent("shared.log"), encoding: .utf8)
+        let log = try XCTUnwrap(scratch.read("shared.log"))
         XCTAssertEqual(log, "start-one\nend-one\nstart-two\nend-two\n", "each stage ran once, one at a time")
         let waited = scratch.read("second.log")!
         XCTAssertTrue(waited.contains("waiting for the run with PID \(first.processIdentifier)"), waited)
         XCTAssertTrue(waited.contains("one: cached") && waited.contains("two: cached"), waited)
-        let busy = try scratch.start(["run", "p.yaml", "--no-wait", "--force"], output: scratch.url("third.log"))
+    }
+
+    func testNoWaitFailsAtOnceWhileAnotherRunHoldsTheLock() throws {
+        let busy = try scratch.start(["run", "p.yaml"], output: scratch.url("busy.log"))
+        XCTAssertTrue(scratch.waitFor("markers/slow.pid"))
         let refused = try scratch.pipe("run", "p.yaml", "--no-wait")
         busy.waitUntilExit()
-        if refused.status != 0 {
-            XCTAssertTrue(refused.stderr.contains("another pipe run (PID \(busy.processIdentifier)) holds"), refused.stderr)
-        }
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "pipe: error: another pipe run (PID \(busy.processIdentifier)) holds \(scratch.url(".pipe/lock").standardizedFileURL.path); wait for it, or run without --no-wait\n")
+        XCTAssertEqual(busy.terminationStatus, 0)
     }
 
     func testAnInputThatChangesWhileTheStageRunsIsRefused() throws {
