@@ -90,14 +90,14 @@ final class WeightsDownloaderTests: XCTestCase {
         XCTAssertEqual(WeightsDownloader.Digest(hex: md5), .md5(md5))
         XCTAssertEqual(WeightsDownloader.Digest(hex: sha256.uppercased()), .sha256(sha256))
         XCTAssertNil(WeightsDownloader.Digest(hex: "abc"))
-        let densenet = try XCTUnwrap(KerasWeights.official(arch: "densenet201", includeTop: false))
+        let densenet = try XCTUnwrap(KerasWeightsFile.official(arch: "densenet201", includeTop: false))
         XCTAssertEqual(densenet.url.absoluteString,
                        "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5")
         XCTAssertEqual(densenet.md5, "c13680b51ded0fb44dff2d8f86ac8bb1")
-        XCTAssertEqual(KerasWeights.official(arch: "vgg19", includeTop: true)?.fileName, "vgg19_weights_tf_dim_ordering_tf_kernels.h5")
-        XCTAssertEqual(KerasWeights.architectures.count, 7)
-        XCTAssertEqual(KerasWeights.cacheFolder(environment: ["HOME": "/home/u"]).path, "/home/u/.keras/models")
-        XCTAssertEqual(KerasWeights.cacheFolder(environment: ["HOME": "/home/u", "KERAS_HOME": "/k"]).path, "/k/models")
+        XCTAssertEqual(KerasWeightsFile.official(arch: "vgg19", includeTop: true)?.fileName, "vgg19_weights_tf_dim_ordering_tf_kernels.h5")
+        XCTAssertEqual(KerasWeightsFile.architectures.count, 7)
+        XCTAssertEqual(KerasWeightsFile.cacheFolder(environment: ["HOME": "/home/u"]).path, "/home/u/.keras/models")
+        XCTAssertEqual(KerasWeightsFile.cacheFolder(environment: ["HOME": "/home/u", "KERAS_HOME": "/k"]).path, "/k/models")
     }
 }
 

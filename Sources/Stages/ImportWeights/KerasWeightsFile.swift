@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where keras.applications downloads each architecture's ImageNet weights from, and their MD5 (as Keras checks).
-public struct KerasWeights: Sendable, Equatable {
+public struct KerasWeightsFile: Sendable, Equatable {
     public var fileName: String
     public var url: URL
     /// Keras's `file_hash`: an MD5 hex digest for these files.
@@ -23,10 +23,10 @@ public struct KerasWeights: Sendable, Equatable {
     public static var architectures: [String] { table.keys.sorted() }
 
     /// The official file of `arch`, with or without the ImageNet classifier; nil for an unknown architecture.
-    public static func official(arch: String, includeTop: Bool) -> KerasWeights? {
+    public static func official(arch: String, includeTop: Bool) -> KerasWeightsFile? {
         guard let (folder, stem, topHash, noTopHash) = table[arch] else { return nil }
         let name = stem + "_weights_tf_dim_ordering_tf_kernels" + (includeTop ? "" : "_notop") + ".h5"
-        return KerasWeights(fileName: name, url: URL(string: base + folder + "/" + name)!, md5: includeTop ? topHash : noTopHash)
+        return KerasWeightsFile(fileName: name, url: URL(string: base + folder + "/" + name)!, md5: includeTop ? topHash : noTopHash)
     }
 
     /// Keras's download folder: `$KERAS_HOME/models`, else `~/.keras/models`.

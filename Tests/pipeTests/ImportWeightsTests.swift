@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// The import-weights stage through the binary: random init, Keras cache checks, file checks.
+final class ImportWeightsTests: XCTestCase {
+    private var scratch: Scratch!
+
+    override func setUpWithError() throws { scratch = try Scratch() }
+
+    private func outputFolder(_ pipeline: String, _ stage: String) throws -> String {
+        try XCTUnwrap(try scratch.pipe("outputs", pipeline, stage).stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+    }
+
+    func testSourceNoneWritesASeededCheckpointAndSaysItIsNotPretrained() throws {
+        try scratch.write("w.yaml", "name: w\nseed: 3\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: none } }\n")
+        let run = try scratch.pipe("run", "w.yaml")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("pipe: w: no pretrained weights: the model starts from a seeded random initialisation"), run.stdout)
+        let folder = try outputFolder("w.yaml", "w")
+        let manifest = try String(contentsOfFile: folder + "/model.json", encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"architecture\" : \"densenet121\""), manifest)
+        XCTAssertTrue(manifest.contains("\"seed\" : 3"), manifest)
+        let summary = try String(contentsOfFile: folder + "/import.json", encoding: .utf8)
+        XCTAssertTrue(summary.contains("no pretrained weights"), summary)
+        let weights = try Data(contentsOf: URL(fileURLWithPath: folder + "/model.safetensors"))
+        // safetensors: 8-byte little-endian header length, then a JSON header.
+        let headerLength = weights.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: weights.subdata(in: 8..<(8 + headerLength))) as? [String: Any]
+        XCTAssertGreaterThan(header?.count ?? 0, 100, "a DenseNet121 has hundreds of tensors")
+        let elements = (header ?? [:]).values.compactMap { ($0 as? [String: Any])?["shape"] as? [Int] }.map { $0.reduce(1, *) }.reduce(0, +)
+        XCTAssertEqual(elements, 7_037_504, "Keras's DenseNet121(include_top=False) count: weights plus batch-norm statistics")
+        XCTAssertEqual(weights.count, 8 + headerLength + 4 * elements)
+    }
+
+    func testAKerasFileInTheCacheThatIsNotTheOfficialOneIsRefused() throws {
+        let keras = scratch.url("keras-home/models")
+        try FileManager.default.createDirectory(at: keras, withIntermediateDirectories: true)
+        try Data("not the weights".utf8).write(to: keras.appendingPathComponent("densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"))
+        try scratch.write("k.yaml", "name: k\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: keras } }\n")
+        let run = try PipeBinary.run(["run", "k.yaml"], in: scratch.root, environment: ["KERAS_HOME": scratch.url("keras-home").path])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("w: FAILED: \(keras.path)/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5 has digest"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("not the expected 30ee3e1110167f948a6b9946edeeb738; delete it"), run.stdout)
+    }
+
+    func testWeightsFileProblemsAreNamed() throws {
+        try scratch.write("f.yaml", "name: f\nstages:\n  w: { kind: import-weights, with: { arch: resnet50, source: file, file: missing.h5 } }\n")
+        let missing = try scratch.pipe("run", "f.yaml")
+        XCTAssertEqual(missing.stderr, "pipe: error: stage `w`: the weights file \(scratch.url("missing.h5").standardizedFileURL.path) does not exist; fix `file`\n")
+        try scratch.write("missing.h5", "x")
+        let wrongHash = try scratch.pipe("run", "f.yaml", "--set", "stages.w.with.sha256=\(String(repeating: "a", count: 64))")
+        XCTAssertTrue(wrongHash.stdout.contains("has digest 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881, not the expected aaaa"), wrongHash.stdout)
+        let torch = try scratch.pipe("run", "f.yaml", "--set", "stages.w.with.source=torchvision")
+        XCTAssertTrue(torch.stderr.contains("pipe does not download torchvision weights"), torch.stderr)
+    }
+}
