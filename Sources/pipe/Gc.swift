@@ -56,6 +56,7 @@ struct Gc: ParsableCommand {
                 workspace.hasher.cache.forget(under: workspace.store.entry(key).path)
             }
         }
+        if !dryRun { workspace.hasher.cache.forgetMissing() }
         workspace.saveCache()
         let verb = dryRun ? "would remove" : "removed"
         print("\(verb) \(removed) stored result\(removed == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")

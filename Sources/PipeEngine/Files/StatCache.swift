@@ -23,16 +23,40 @@ public final class StatCache: @unchecked Sendable {
         if let data = FileManager.default.contents(atPath: path) { load(data) }
     }
 
+    /// One pass over the bytes: no per-line `Data` or `String` except the hash and path kept.
     private func load(_ data: Data) {
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5, omittingEmptySubsequences: false)
-            guard fields.count == 6,
-                  let inode = UInt64(String(decoding: fields[0], as: UTF8.self)),
-                  let size = Int64(String(decoding: fields[1], as: UTF8.self)),
-                  let mtime = Int64(String(decoding: fields[2], as: UTF8.self)),
-                  let ctime = Int64(String(decoding: fields[3], as: UTF8.self)) else { continue }
-            let stat = FileStat(size: size, mtimeNanoseconds: mtime, ctimeNanoseconds: ctime, inode: inode, isDirectory: false)
-            entries[String(decoding: fields[5], as: UTF8.self)] = Entry(stat: stat, hash: String(decoding: fields[4], as: UTF8.self))
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            func number() -> Int64? {
+                var value: Int64 = 0
+                var digits = 0
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                    value = value &* 10 &+ Int64(bytes[i] - 48)
+                    i += 1
+                    digits += 1
+                }
+                guard digits > 0, i < bytes.count, bytes[i] == 32 else { return nil }
+                i += 1
+                return value
+            }
+            while i < bytes.count {
+                let lineStart = i
+                if let inode = number(), let size = number(), let mtime = number(), let ctime = number(),
+                   let space = (i..<bytes.count).first(where: { bytes[$0] == 32 || bytes[$0] == 10 }), bytes[space] == 32 {
+                    let hash = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<space]), as: UTF8.self)
+                    var end = space + 1
+                    while end < bytes.count, bytes[end] != 10 { end += 1 }
+                    let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[(space + 1)..<end]), as: UTF8.self)
+                    let stat = FileStat(size: size, mtimeNanoseconds: mtime, ctimeNanoseconds: ctime, inode: UInt64(inode), isDirectory: false)
+                    entries[path] = Entry(stat: stat, hash: hash)
+                    i = end + 1
+                } else {
+                    i = lineStart
+                    while i < bytes.count, bytes[i] != 10 { i += 1 }
+                    i += 1
+                }
+            }
         }
     }
 
@@ -58,6 +82,15 @@ public final class StatCache: @unchecked Sendable {
         }
     }
 
+    /// Forgets the files that no longer exist (`pipe gc` calls this).
+    public func forgetMissing() {
+        lock.lock()
+        defer { lock.unlock() }
+        let before = entries.count
+        entries = entries.filter { FileManager.default.fileExists(atPath: $0.key) }
+        if entries.count != before { dirty = true }
+    }
+
     /// Forgets every path below `folder` (after removing a store entry, say).
     public func forget(under folder: String) {
         lock.lock()
@@ -75,11 +108,12 @@ public final class StatCache: @unchecked Sendable {
         guard dirty else { return }
         var text = ""
         text.reserveCapacity(entries.count * 120)
-        for (path, entry) in entries where FileManager.default.fileExists(atPath: path) {
+        for (path, entry) in entries {
             let s = entry.stat
             text += "\(s.inode) \(s.size) \(s.mtimeNanoseconds) \(s.ctimeNanoseconds) \(entry.hash) \(path)\n"
         }
-        try AtomicFile.write(Data(text.utf8), to: path)
+        // Only a cache: losing it to a crash costs re-hashing, so it is not flushed to disk.
+        try AtomicFile.write(Data(text.utf8), to: path, durable: false)
         dirty = false
     }
 }

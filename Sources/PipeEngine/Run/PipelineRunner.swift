@@ -87,12 +87,13 @@ public final class PipelineRunner: @unchecked Sendable {
         running[name] = context
         observer.stageStarted(name, reasons: launch.reasons)
         Thread.detachNewThread { [self] in
-            let started = Date()
             let outcome = Result { () throws -> (StageResult, String) in
+                let started = Date()
                 try launch.planned.kind.run(launch.planned.stage, plan: launch.planned.plan, context: context)
+                let seconds = Date().timeIntervalSince(started)
                 if context.isCancelled { throw EngineError.cancelled }
                 try checkInputsUnchanged(launch.planned, planner: planner)
-                return try commit(launch, folder: folder, seconds: Date().timeIntervalSince(started))
+                return try commit(launch, folder: folder, seconds: seconds)
             }
             condition.lock()
             running[name] = nil

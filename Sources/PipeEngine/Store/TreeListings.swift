@@ -19,11 +19,22 @@ struct TreeListings {
 
     /// Relative path to file hash for a folder hash seen before.
     func files(of hash: String) -> [String: String]? {
-        guard let text = try? String(contentsOf: folder.appendingPathComponent(hash), encoding: .utf8) else { return nil }
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(hash).path) else { return nil }
         var files: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let tab = line.firstIndex(of: "\t") else { continue }
-            files[String(line[line.index(after: tab)...])] = String(line[..<tab])
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                var tab = start
+                while tab < bytes.count, bytes[tab] != 9, bytes[tab] != 10 { tab += 1 }
+                var end = tab
+                while end < bytes.count, bytes[end] != 10 { end += 1 }
+                if tab < end {
+                    files[String(decoding: UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<end]), as: UTF8.self)] =
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self)
+                }
+                start = end + 1
+            }
         }
         return files
     }
