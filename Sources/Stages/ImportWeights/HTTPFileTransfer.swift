@@ -1,91 +1,80 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// One HTTP GET that appends to a partial file, asking only for the missing bytes when it already has some.
-final class HTTPFileTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let url: URL
-    private let destination: URL
-    private let timeout: TimeInterval
-    private let progress: @Sendable (Int64, Int64?) -> Void
-    private let done = DispatchSemaphore(value: 0)
-    private var handle: FileHandle?
-    private var received: Int64 = 0
-    private var expected: Int64?
-    private var failure: ImportWeightsError?
-
-    init(url: URL, destination: URL, timeout: TimeInterval, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
-        self.url = url
-        self.destination = destination
-        self.timeout = timeout
-        self.progress = progress
-    }
+/// One HTTP download into a partial file with the `curl` command, asking only for the missing bytes when the
+/// file already has some (`-C -`).
+///
+/// curl runs only when something is downloaded, so pipe itself does not load an HTTP stack at start-up.
+struct HTTPFileTransfer {
+    let url: URL
+    let destination: URL
+    let timeout: TimeInterval
+    let progress: @Sendable (Int64, Int64?) -> Void
 
     /// Downloads until the file is complete; throws with what to do when the server or network fails.
     func run() throws {
-        let have = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? Int64) ?? 0
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        if have > 0 { request.setValue("bytes=\(have)-", forHTTPHeaderField: "Range") }
-        received = have
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        session.dataTask(with: request).resume()
-        done.wait()
-        session.finishTasksAndInvalidate()
-        try? handle?.close()
-        if let failure { throw failure }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        switch status {
-        case 206:
-            handle = try? FileHandle(forWritingTo: destination)
-            _ = try? handle?.seekToEnd()
-            expected = response.expectedContentLength >= 0 ? received + response.expectedContentLength : nil
-        case 200:
-            FileManager.default.createFile(atPath: destination.path, contents: nil)
-            handle = try? FileHandle(forWritingTo: destination)
-            received = 0
-            expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
-        case 416:
-            // The partial file already holds everything the server has; the digest check decides.
-            completionHandler(.cancel)
-            return
-        default:
-            failure = .server(url: url.absoluteString, status: status)
-            completionHandler(.cancel)
-            return
-        }
-        if handle == nil {
-            failure = .cannotWrite(destination.path)
-            completionHandler(.cancel)
-            return
-        }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let have = Self.size(of: destination)
+        let total = try? remoteSize()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "--silent", "--show-error", "--location", "--fail", "--connect-timeout", "\(Int(timeout))",
+                             "-C", "-", "-o", destination.path, "-w", "%{http_code}", url.absoluteString]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
         do {
-            try handle?.write(contentsOf: data)
+            try process.run()
         } catch {
-            failure = .cannotWrite(destination.path)
-            dataTask.cancel()
-            return
+            throw ImportWeightsError.interrupted(url: url.absoluteString, received: have, expected: total,
+                                                 reason: "cannot start curl (install it with apt-get install curl)")
         }
-        received += Int64(data.count)
-        progress(received, expected)
+        let watcher = Thread { [destination, progress] in
+            while process.isRunning {
+                progress(Self.size(of: destination), total)
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        watcher.start()
+        let status = Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        let received = Self.size(of: destination)
+        progress(received, total)
+        switch process.terminationStatus {
+        case 0:
+            return
+        case 22 where status == 416:
+            // The partial file already holds everything the server has; the digest check decides.
+            return
+        case 22:
+            throw ImportWeightsError.server(url: url.absoluteString, status: status)
+        default:
+            throw ImportWeightsError.interrupted(url: url.absoluteString, received: received, expected: total,
+                                                 reason: message.isEmpty ? "curl exited with status \(process.terminationStatus)" : message)
+        }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if failure == nil, let error, (error as? URLError)?.code != .cancelled {
-            failure = .interrupted(url: url.absoluteString, received: received, expected: expected, reason: error.localizedDescription)
-        } else if failure == nil, let expected, received < expected {
-            failure = .interrupted(url: url.absoluteString, received: received, expected: expected, reason: "the connection closed early")
+    /// The file's size from a HEAD request, when the server says.
+    private func remoteSize() throws -> Int64? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "--silent", "--location", "--head", "--fail", "--connect-timeout", "\(Int(timeout))", url.absoluteString]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let headers = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let lengths = headers.split(whereSeparator: \.isNewline).compactMap { line -> Int64? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+            return Int64(parts[1].trimmingCharacters(in: .whitespaces))
         }
-        done.signal()
+        return lengths.last
+    }
+
+    static func size(of file: URL) -> Int64 {
+        (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
     }
 }

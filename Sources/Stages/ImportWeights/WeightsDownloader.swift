@@ -1,10 +1,7 @@
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// Fetches a weights file over HTTP into a cache folder, resuming partial downloads and checking its digest.
+/// Fetches a weights file over HTTP (with curl) into a cache folder, resuming partial downloads and checking its digest.
 ///
 /// Bytes go to `<name>.part` as they arrive; a rerun asks the server for the rest (`Range`). Only a file
 /// whose digest matches is renamed to its final name; a mismatch deletes it.

@@ -17,6 +17,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_HEAD(self):
+        mode, _, name = self.path.strip("/").partition("/")
+        path = os.path.join(ROOT, os.path.basename(name))
+        ok = mode != "error" and os.path.isfile(path)
+        self.send_response(200 if ok else 500)
+        self.send_header("Content-Length", str(os.path.getsize(path)) if ok else "0")
+        self.end_headers()
+
     def do_GET(self):
         mode, _, name = self.path.strip("/").partition("/")
         path = os.path.join(ROOT, os.path.basename(name))
