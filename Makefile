@@ -1,7 +1,7 @@
 # The two set-up commands of README.md: `make demo` and `make test`.
 # Both install the Debian packages pipe links against when they are missing.
 
-APT_PACKAGES := libopenblas-dev libpng-dev libjpeg62-turbo-dev libhdf5-dev pkg-config curl
+APT_PACKAGES := libopenblas-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0 libhdf5-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo test release
