@@ -1,3 +1,5 @@
+import CNN
+
 /// How a model expects its RGB input scaled, following Keras `preprocess_input` modes.
 public enum Preprocessing: String, CaseIterable, Sendable, Codable {
     /// Scale to 0...1, then subtract the ImageNet mean and divide by its standard deviation, per channel.
@@ -37,5 +39,18 @@ public enum Preprocessing: String, CaseIterable, Sendable, Codable {
             }
             i += 3
         }
+    }
+
+    /// Builds a model input `[N, height, width, 3]` from interleaved RGB images of `height` x `width`.
+    public func batch(rgb images: [[UInt8]], height: Int, width: Int) -> Tensor {
+        let pixels = height * width * 3
+        let batch = Tensor(shape: [images.count, height, width, 3])
+        var scaled = [Float](repeating: 0, count: pixels)
+        for (index, image) in images.enumerated() {
+            precondition(image.count == pixels, "Preprocessing: image \(index) has \(image.count) bytes, expected \(pixels)")
+            apply(rgb: image, into: &scaled)
+            scaled.withUnsafeBufferPointer { (batch.data + index * pixels).update(from: $0.baseAddress!, count: pixels) }
+        }
+        return batch
     }
 }
