@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "PipeEngine", dependencies: ["PipeSpec", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Imaging", "Models", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "pipe", dependencies: [
-            "Stages", "PipeSpec", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Stages", "PipeSpec", "Datasets", "Models", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "cnn-bench", dependencies: ["CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
+        .executableTarget(name: "data-bench", dependencies: ["Datasets", "Imaging"], path: "bench/data", exclude: ["vs_pillow.py"]),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
@@ -44,7 +45,7 @@ let package = Package(
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
         .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
-        .testTarget(name: "pipeTests", dependencies: ["pipe"]),
+        .testTarget(name: "pipeTests", dependencies: ["pipe", "Models", "Imaging"]),
     ],
     swiftLanguageModes: [.v6]
 )
