@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
         .target(name: "PipeEngine", dependencies: ["PipeSpec", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Imaging", "Models", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Stages", dependencies: ["PipeEngine", "Datasets", "Imaging", "Models", "CNN", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "pipe", dependencies: [
             "Stages", "PipeSpec", "Datasets", "Models", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,8 +1,9 @@
 import ArgumentParser
+import Stages
 
 /// The `pipe` command: declarative, cached deep-learning pipelines for breast-cancer image classification.
 struct Pipe: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = PipeVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "pipe",

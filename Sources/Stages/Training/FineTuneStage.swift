@@ -1,0 +1,59 @@
+import CNN
+import Datasets
+import Foundation
+import Models
+import PipeEngine
+import PipeSpec
+
+/// The `fine-tune` kind: trains a classifier head (and, unless frozen, the backbone) on the split manifest,
+/// starting from an import-weights checkpoint; keeps the best epoch by the monitored metric.
+///
+/// Output: the backbone checkpoint (`model.json`, `model.safetensors`), the head (`head.json`,
+/// `head.safetensors`) and `history.csv`. A NaN or infinite loss stops the stage with the epoch, batch and
+/// learning rate.
+public struct FineTuneStage: StageKind {
+    public let name = "fine-tune"
+    public let version = 1
+
+    public init() {}
+
+    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
+        if stage.with["freeze"]?["until"] != nil {
+            throw StageError.misconfigured(stage: stage.name, reason: "`freeze: {until: ...}` is not supported yet; use `backbone` or `none`")
+        }
+        return .allCores
+    }
+
+    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
+        let p = StageParameters(stage)
+        let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        guard let checkpoint = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(Checkpoint.manifestName).path) }) else {
+            throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an import-weights stage (a folder with model.json)")
+        }
+        guard manifest.columns.contains("split") else {
+            throw StageError.misconfigured(stage: stage.name, reason: "its manifest has no `split` column; put a split stage before it")
+        }
+        let rows = manifest.rows
+        let classes = Set(manifest.values("label")).sorted()
+        let train = rows.filter { $0["split"] == "train" }, val = rows.filter { $0["split"] == "val" }
+        for (part, partRows) in [("train", train), ("val", val)] {
+            let missing = classes.filter { c in !partRows.contains { $0["label"] == c } }
+            guard missing.isEmpty else {
+                throw StageError.misconfigured(stage: stage.name, reason: "class \(missing.map { "`\($0)`" }.joined(separator: ", ")) has no \(part) image; change the split")
+            }
+        }
+        let (model, _) = try Checkpoint.load(from: checkpoint.path)
+        if model.head != nil { model.removeHead() }
+        let seed = UInt64(context.pipeline.seed)
+        let head = try ClassifierHead(spec: stage.with["head"] ?? .array([]), features: model.featureCount,
+                                      classes: classes.count, seed: seed &+ 11, stage: stage.name)
+        head.attach(to: model)
+        model.setBackboneFrozen((p.string("freeze") ?? "backbone") == "backbone")
+        let trainer = Trainer(stage: stage.name, model: model, head: head, parameters: p, classes: classes,
+                              train: train, val: val, seed: seed, context: context)
+        let history = try trainer.fit()
+        try Checkpoint.save(model, to: context.output.path)
+        try head.save(to: context.output, classes: classes, imageSize: trainer.imageSize)
+        try history.write(to: context.output.appendingPathComponent("history.csv"))
+    }
+}

@@ -1,0 +1,60 @@
+import CNN
+import Foundation
+import Imaging
+import Models
+import PipeSpec
+
+/// A backbone checkpoint plus its classifier head, as `fine-tune` writes it and `evaluate` reads it.
+public final class TrainedClassifier {
+    public let model: Model
+    public let head: ClassifierHead
+    public let classes: [String]
+    public let imageSize: Int
+
+    init(model: Model, head: ClassifierHead, classes: [String], imageSize: Int) {
+        self.model = model
+        self.head = head
+        self.classes = classes
+        self.imageSize = imageSize
+    }
+
+    /// Loads the folder a fine-tune stage wrote.
+    public static func load(from folder: URL) throws -> TrainedClassifier {
+        let (model, _) = try Checkpoint.load(from: folder.path)
+        let description = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent(ClassifierHead.specName)))
+        let classes = description["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let head = try ClassifierHead(spec: description["layers"] ?? .array([]), features: model.featureCount,
+                                      classes: classes.count, seed: 0, stage: "evaluate")
+        try head.load(from: folder)
+        head.attach(to: model)
+        return TrainedClassifier(model: model, head: head, classes: classes,
+                                 imageSize: description["image_size"]?.intValue ?? model.options.inputHeight)
+    }
+
+    /// Decodes, resizes and preprocesses images into one NHWC batch.
+    static func batch(_ paths: [String], size: Int, preprocessing: Preprocessing) throws -> Tensor {
+        var pixels: [[UInt8]] = []
+        for (path, result) in zip(paths, ImageDecoder.decodeAll(paths.map { URL(fileURLWithPath: $0) }, as: .rgb8, resizeTo: (size, size))) {
+            switch result {
+            case .success(let image): pixels.append(image.rgbBytes())
+            case .failure(let error): throw StageError.badInput(file: path, reason: "\(error)")
+            }
+        }
+        return preprocessing.batch(rgb: pixels, height: size, width: size)
+    }
+
+    /// Class probabilities for images, in batches: `[images][classes]`.
+    public func probabilities(of paths: [String], batchSize: Int = 16) throws -> [[Double]] {
+        var result: [[Double]] = []
+        for start in stride(from: 0, to: paths.count, by: batchSize) {
+            let input = try Self.batch(Array(paths[start..<min(start + batchSize, paths.count)]), size: imageSize,
+                                       preprocessing: model.preprocessing)
+            let logits = try model.graph.forward(input, mode: .inference)
+            let rows = logits.shape[0], k = logits.shape[1]
+            let probabilities = Tensor(shape: [rows, k])
+            Softmax.forward(output: probabilities.data, logits: logits.data, rows: rows, classes: k)
+            for r in 0..<rows { result.append((0..<k).map { Double(probabilities.data[r * k + $0]) }) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,146 @@
+import CNN
+import Datasets
+import Foundation
+import Models
+import PipeEngine
+
+/// The epoch loop of `fine-tune`: batches, loss, optimizer and schedule, validation, early stopping and
+/// restoring the best epoch's weights.
+final class Trainer {
+    let stage: String
+    let model: Model
+    let head: ClassifierHead
+    let classes: [String]
+    let train: [[String: String]]
+    let val: [[String: String]]
+    let context: StageContext
+    let imageSize: Int
+    let epochs: Int
+    let batchSize: Int
+    let monitor: String
+    let patience: Int
+    let restoreBest: Bool
+    let optimizer: Optimizer
+    let schedule: LearningRateSchedule
+    let loss: SoftmaxCrossEntropy
+    private var random: Datasets.SeededRandom
+
+    init(stage: String, model: Model, head: ClassifierHead, parameters p: StageParameters, classes: [String],
+         train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext) {
+        self.stage = stage
+        self.model = model
+        self.head = head
+        self.classes = classes
+        self.train = train
+        self.val = val
+        self.context = context
+        imageSize = p.int("image_size") ?? 224
+        epochs = p.int("epochs") ?? 10
+        batchSize = p.int("batch_size") ?? 16
+        let early = p.with["early_stopping"]
+        monitor = early?["monitor"]?.stringValue ?? "val_loss"
+        patience = early?["patience"]?.intValue ?? Int.max
+        restoreBest = early?["restore_best"]?.boolValue ?? true
+        let options = p.with["optimizer"]
+        let lr = Float(options?["lr"]?.numberValue ?? 0.001)
+        let decay = Float(options?["weight_decay"]?.numberValue ?? 0)
+        switch options?["name"]?.stringValue {
+        case "sgd": optimizer = SGD(momentum: Float(options?["momentum"]?.numberValue ?? 0.9), weightDecay: decay,
+                                    nesterov: options?["nesterov"]?.boolValue ?? false)
+        case "adamw": optimizer = Adam.adamW(weightDecay: decay)
+        default: optimizer = Adam(weightDecay: decay)
+        }
+        let stepsPerEpoch = max(1, (train.count + batchSize - 1) / batchSize)
+        let plan = p.with["schedule"]
+        let decayRule: LearningRateSchedule.Decay
+        switch plan?["name"]?.stringValue {
+        case "cosine": decayRule = .cosine(totalSteps: epochs * stepsPerEpoch, minimum: Float(plan?["min_lr"]?.numberValue ?? 0))
+        case "step": decayRule = .step(every: (plan?["step_size"]?.intValue ?? 10) * stepsPerEpoch, gamma: Float(plan?["factor"]?.numberValue ?? 0.1))
+        default: decayRule = .constant
+        }
+        schedule = LearningRateSchedule(base: lr, decay: decayRule, warmupSteps: (plan?["warmup_epochs"]?.intValue ?? 0) * stepsPerEpoch)
+        var weights: [Float]?
+        if p.string("class_weights") == "auto" {
+            let counts = classes.map { c in train.filter { $0["label"] == c }.count }
+            weights = counts.map { Float(train.count) / Float(classes.count * max($0, 1)) }
+        }
+        loss = SoftmaxCrossEntropy(classWeights: weights, labelSmoothing: Float(p.double("label_smoothing") ?? 0))
+        random = Datasets.SeededRandom(seed: seed, 0xF17E)
+    }
+
+    var trainable: [Parameter] { (model.backboneParameters + head.parameters).filter { !$0.isFrozen } }
+
+    /// Runs the epochs and returns the history; the model ends with the best epoch's weights when asked.
+    func fit() throws -> TrainingHistory {
+        var history = TrainingHistory()
+        var best: (score: Double, epoch: Int, weights: [[Float]])?
+        var step = 0
+        let labelIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Int32($0)) })
+        for epoch in 1...epochs {
+            let started = Date()
+            var order = Array(train.indices)
+            order.shuffle(using: &random)
+            var lossSum = 0.0, seen = 0
+            for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
+                if context.isCancelled { throw EngineError.cancelled }
+                let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
+                let input = try TrainedClassifier.batch(rows.map { $0["path"] ?? "" }, size: imageSize, preprocessing: model.preprocessing)
+                let logits = try model.graph.forward(input, mode: .training)
+                let lr = schedule.rate(at: step)
+                let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
+                guard value.isFinite else {
+                    throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
+                }
+                model.graph.backward(loss.backward())
+                optimizer.step(trainable, learningRate: lr)
+                lossSum += Double(value) * Double(rows.count)
+                seen += rows.count
+                step += 1
+                context.progress((epoch - 1) * order.count + seen, of: epochs * order.count)
+            }
+            let trainScores = try scores(of: train)
+            let valScores = try scores(of: val)
+            let row = TrainingHistory.Row(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), valLoss: valScores.loss,
+                                          trainAccuracy: trainScores.accuracy, valAccuracy: valScores.accuracy,
+                                          trainAUC: trainScores.auc, valAUC: valScores.auc,
+                                          learningRate: Double(schedule.rate(at: max(step - 1, 0))),
+                                          seconds: Date().timeIntervalSince(started))
+            history.rows.append(row)
+            let score = monitor == "val_loss" ? -row.valLoss : monitor == "val_auc" ? row.valAUC : row.valAccuracy
+            if best == nil || score > best!.score {
+                best = (score, epoch, trainable.map { $0.value.array } + runningStatistics())
+            } else if epoch - best!.epoch >= patience {
+                context.note("early stopping at epoch \(epoch): \(monitor) has not improved since epoch \(best!.epoch)")
+                break
+            }
+        }
+        if restoreBest, let best { restore(best.weights) }
+        return history
+    }
+
+    /// Loss, accuracy and AUC (malignant or the last class as positive) on `rows` in inference mode.
+    private func scores(of rows: [[String: String]]) throws -> (loss: Double, accuracy: Double, auc: Double) {
+        let classifier = TrainedClassifier(model: model, head: head, classes: classes, imageSize: imageSize)
+        let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" }, batchSize: batchSize)
+        let labels = rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
+        var lossSum = 0.0, right = 0
+        for (p, label) in zip(probabilities, labels) {
+            lossSum -= log(max(p[label], 1e-12))
+            if p.indices.max(by: { p[$0] < p[$1] }) == label { right += 1 }
+        }
+        let positive = classes.firstIndex(of: "malignant") ?? classes.count - 1
+        let auc = RankingMetrics.rocAUC(labels: labels.map { $0 == positive ? 1 : 0 }, scores: probabilities.map { $0[positive] }) ?? .nan
+        return (lossSum / Double(max(rows.count, 1)), Double(right) / Double(max(rows.count, 1)), auc)
+    }
+
+    private var batchNorms: [BatchNormLayer] { (model.graph.allLayers).compactMap { $0 as? BatchNormLayer } }
+
+    private func runningStatistics() -> [[Float]] { batchNorms.flatMap { [$0.runningMean.array, $0.runningVariance.array] } }
+
+    private func restore(_ saved: [[Float]]) {
+        let targets = trainable.map(\.value) + batchNorms.flatMap { [$0.runningMean, $0.runningVariance] }
+        for (tensor, values) in zip(targets, saved) {
+            values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
+        }
+    }
+}
