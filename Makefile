@@ -18,9 +18,11 @@ deps:
 release: deps
 	swift build -c release --product pipe
 
-# Main job: until `pipe run` lands, validate the shipped pipelines with the release binary.
+# Main job: the quickstart pipeline on synthetic data that pipe generates, then the report's path.
 demo: release
 	.build/release/pipe validate pipelines/*.yaml
+	.build/release/pipe run pipelines/quickstart.yaml
+	@echo "report: $$(.build/release/pipe outputs pipelines/quickstart.yaml report | cut -f2)/index.html"
 
 # Whole test suite, then the shipped pipelines and schemas through the debug binary.
 test: deps

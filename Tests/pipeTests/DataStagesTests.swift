@@ -69,6 +69,7 @@ final class DataStagesTests: XCTestCase {
             XCTAssertEqual(row["patient"], original["patient"])
             XCTAssertEqual(row["label"], original["label"])
             XCTAssertNotEqual(row["sha256"], original["sha256"])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: row["path"]!), "the manifest names the committed file: \(row["path"]!)")
         }
         XCTAssertEqual(Set(try scratch.pipe("run", "d.yaml").statuses.values), ["cached"])
         // Same seed, fresh store: the augmented images come out byte for byte the same.

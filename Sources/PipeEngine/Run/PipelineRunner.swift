@@ -80,7 +80,8 @@ public final class PipelineRunner: @unchecked Sendable {
             return
         }
         let snapshots = planner.inputs.filter { path, _ in launch.planned.plan.externalInputs.contains { $0.path == path } }
-        let context = StageContext(output: folder.appendingPathComponent("out"), work: folder.appendingPathComponent("work"),
+        let context = StageContext(output: folder.appendingPathComponent("out"), committedOutput: workspace.store.output(launch.key),
+                                   work: folder.appendingPathComponent("work"),
                                    inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
                                    onProgress: { [weak observer] done, total in observer?.stageProgress(name, done: done, total: total) },
                                    onNote: { [weak observer] message in observer?.note("\(name): \(message)") })

@@ -4,6 +4,9 @@ import Foundation
 public final class StageContext: @unchecked Sendable {
     /// The folder the stage writes its result into; it becomes the stored output on success.
     public let output: URL
+    /// Where `output` will be once the result is committed: for paths written into the result itself
+    /// (a manifest naming files of this stage's output must name them here).
+    public let committedOutput: URL
     /// A folder for logs and scratch files that are not part of the result.
     public let work: URL
     /// Each upstream stage's output folder, by stage name.
@@ -17,10 +20,11 @@ public final class StageContext: @unchecked Sendable {
     private var processGroups: Set<pid_t> = []
     private var cancelled = false
 
-    init(output: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
+    init(output: URL, committedOutput: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
          inputSnapshots: [String: TreeHasher.Snapshot] = [:],
          onProgress: @escaping @Sendable (Int, Int) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.output = output
+        self.committedOutput = committedOutput
         self.work = work
         self.inputs = inputs
         self.pipeline = pipeline

@@ -58,7 +58,8 @@ public struct AugmentStage: StageKind {
         manifest.addColumn("source")
         for ((job, url), hash) in zip(zip(jobs, written), hashes) {
             var row = rows[job.row]
-            row["path"] = url.path
+            // Named where the file will live once this result is committed.
+            row["path"] = context.committedOutput.appendingPathComponent("augmented/" + url.lastPathComponent).path
             row["sha256"] = hash ?? ""
             row["source"] = rows[job.row]["path"]
             manifest.rows.append(row)

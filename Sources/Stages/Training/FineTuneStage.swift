@@ -47,11 +47,30 @@ public struct FineTuneStage: StageKind {
         let seed = UInt64(context.pipeline.seed)
         let head = try ClassifierHead(spec: stage.with["head"] ?? .array([]), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
-        head.attach(to: model)
-        model.setBackboneFrozen((p.string("freeze") ?? "backbone") == "backbone")
+        let frozen = (p.string("freeze") ?? "backbone") == "backbone"
+        model.setBackboneFrozen(frozen)
+        let size = p.int("image_size") ?? 224
+        let forward: ([[String: String]], Mode) throws -> Tensor
+        let backward: (Tensor) -> Void
+        if frozen {
+            // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
+            // the cached features.
+            let features = try FeatureCache(model: model, rows: train + val, size: size, context: context)
+            let headGraph = Graph()
+            for layer in head.layers { headGraph.append(layer) }
+            forward = { rows, mode in try headGraph.forward(features.batch(rows), mode: mode) }
+            backward = { headGraph.backward($0) }
+        } else {
+            head.attach(to: model)
+            forward = { rows, mode in
+                try model.graph.forward(try TrainedClassifier.batch(rows.map { $0["path"] ?? "" }, size: size, preprocessing: model.preprocessing), mode: mode)
+            }
+            backward = { model.graph.backward($0) }
+        }
         let trainer = Trainer(stage: stage.name, model: model, head: head, parameters: p, classes: classes,
-                              train: train, val: val, seed: seed, context: context)
+                              train: train, val: val, seed: seed, context: context, forward: forward, backward: backward)
         let history = try trainer.fit()
+        if frozen { head.attach(to: model) }
         try Checkpoint.save(model, to: context.output.path)
         try head.save(to: context.output, classes: classes, imageSize: trainer.imageSize)
         try history.write(to: context.output.appendingPathComponent("history.csv"))

@@ -49,12 +49,16 @@ public final class TrainedClassifier {
         for start in stride(from: 0, to: paths.count, by: batchSize) {
             let input = try Self.batch(Array(paths[start..<min(start + batchSize, paths.count)]), size: imageSize,
                                        preprocessing: model.preprocessing)
-            let logits = try model.graph.forward(input, mode: .inference)
-            let rows = logits.shape[0], k = logits.shape[1]
-            let probabilities = Tensor(shape: [rows, k])
-            Softmax.forward(output: probabilities.data, logits: logits.data, rows: rows, classes: k)
-            for r in 0..<rows { result.append((0..<k).map { Double(probabilities.data[r * k + $0]) }) }
+            result += Self.softmaxRows(try model.graph.forward(input, mode: .inference))
         }
         return result
+    }
+
+    /// Each row of `[N, classes]` logits as probabilities.
+    static func softmaxRows(_ logits: Tensor) -> [[Double]] {
+        let rows = logits.shape[0], k = logits.shape[1]
+        let probabilities = Tensor(shape: [rows, k])
+        Softmax.forward(output: probabilities.data, logits: logits.data, rows: rows, classes: k)
+        return (0..<rows).map { r in (0..<k).map { Double(probabilities.data[r * k + $0]) } }
     }
 }

@@ -23,11 +23,17 @@ final class Trainer {
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
     let loss: SoftmaxCrossEntropy
+    /// Logits for a batch of manifest rows; `backward` takes the loss gradient of the last training forward.
+    let forward: ([[String: String]], Mode) throws -> Tensor
+    let backward: (Tensor) -> Void
     private var random: Datasets.SeededRandom
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: StageParameters, classes: [String],
-         train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext) {
+         train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext,
+         forward: @escaping ([[String: String]], Mode) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
         self.stage = stage
+        self.forward = forward
+        self.backward = backward
         self.model = model
         self.head = head
         self.classes = classes
@@ -84,14 +90,13 @@ final class Trainer {
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
                 if context.isCancelled { throw EngineError.cancelled }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
-                let input = try TrainedClassifier.batch(rows.map { $0["path"] ?? "" }, size: imageSize, preprocessing: model.preprocessing)
-                let logits = try model.graph.forward(input, mode: .training)
+                let logits = try forward(rows, .training)
                 let lr = schedule.rate(at: step)
                 let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
                 guard value.isFinite else {
                     throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
                 }
-                model.graph.backward(loss.backward())
+                backward(loss.backward())
                 optimizer.step(trainable, learningRate: lr)
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
@@ -120,8 +125,11 @@ final class Trainer {
 
     /// Loss, accuracy and AUC (malignant or the last class as positive) on `rows` in inference mode.
     private func scores(of rows: [[String: String]]) throws -> (loss: Double, accuracy: Double, auc: Double) {
-        let classifier = TrainedClassifier(model: model, head: head, classes: classes, imageSize: imageSize)
-        let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" }, batchSize: batchSize)
+        var probabilities: [[Double]] = []
+        for start in stride(from: 0, to: rows.count, by: batchSize) {
+            let logits = try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference)
+            probabilities += TrainedClassifier.softmaxRows(logits)
+        }
         let labels = rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
         var lossSum = 0.0, right = 0
         for (p, label) in zip(probabilities, labels) {
