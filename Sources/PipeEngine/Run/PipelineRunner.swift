@@ -81,6 +81,7 @@ public final class PipelineRunner: @unchecked Sendable {
         }
         let snapshots = planner.inputs.filter { path, _ in launch.planned.plan.externalInputs.contains { $0.path == path } }
         let context = StageContext(output: folder.appendingPathComponent("out"), committedOutput: workspace.store.output(launch.key),
+                                   resumeFolder: workspace.store.resumeFolder(launch.key),
                                    work: folder.appendingPathComponent("work"),
                                    inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
                                    onProgress: { [weak observer] done, total in observer?.stageProgress(name, done: done, total: total) },
@@ -129,6 +130,7 @@ public final class PipelineRunner: @unchecked Sendable {
         condition.unlock()
         if cancelledNow { throw EngineError.cancelled }
         let entry = try workspace.store.commit(runFolder: folder, meta: meta)
+        try? FileManager.default.removeItem(at: workspace.store.resumeFolder(launch.key))
         let output = entry.appendingPathComponent("out")
         workspace.hasher.remember(snapshot, movedTo: output.path)
         return (StageResult(name: meta.stage, status: .ran, seconds: seconds, key: meta.key, output: output,

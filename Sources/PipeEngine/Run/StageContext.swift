@@ -7,6 +7,9 @@ public final class StageContext: @unchecked Sendable {
     /// Where `output` will be once the result is committed: for paths written into the result itself
     /// (a manifest naming files of this stage's output must name them here).
     public let committedOutput: URL
+    /// A folder that survives a killed or failed run of this same stage key and is deleted once its result
+    /// is committed: where long stages keep what they need to resume. Created on first use.
+    public let resumeFolder: URL
     /// A folder for logs and scratch files that are not part of the result.
     public let work: URL
     /// Each upstream stage's output folder, by stage name.
@@ -20,11 +23,12 @@ public final class StageContext: @unchecked Sendable {
     private var processGroups: Set<pid_t> = []
     private var cancelled = false
 
-    init(output: URL, committedOutput: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
+    init(output: URL, committedOutput: URL, resumeFolder: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
          inputSnapshots: [String: TreeHasher.Snapshot] = [:],
          onProgress: @escaping @Sendable (Int, Int) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.output = output
         self.committedOutput = committedOutput
+        self.resumeFolder = resumeFolder
         self.work = work
         self.inputs = inputs
         self.pipeline = pipeline

@@ -29,6 +29,9 @@ public final class ArtifactStore: @unchecked Sendable {
 
     public func output(_ key: String) -> URL { entry(key).appendingPathComponent("out") }
 
+    /// Where a stage with this key keeps resume state between runs (`resume/<key>`).
+    public func resumeFolder(_ key: String) -> URL { root.appendingPathComponent("resume").appendingPathComponent(key) }
+
     /// The meta record of a committed entry, nil when absent or unreadable.
     public func meta(_ key: String) -> ArtifactMeta? {
         guard let data = FileManager.default.contents(atPath: entry(key).appendingPathComponent("meta.json").path) else { return nil }

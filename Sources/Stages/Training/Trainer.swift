@@ -26,7 +26,7 @@ final class Trainer {
     /// Logits for a batch of manifest rows; `backward` takes the loss gradient of the last training forward.
     let forward: ([[String: String]], Mode) throws -> Tensor
     let backward: (Tensor) -> Void
-    private var random: Datasets.SeededRandom
+    let seed: UInt64
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: StageParameters, classes: [String],
          train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext,
@@ -71,7 +71,7 @@ final class Trainer {
             weights = counts.map { Float(train.count) / Float(classes.count * max($0, 1)) }
         }
         loss = SoftmaxCrossEntropy(classWeights: weights, labelSmoothing: Float(p.double("label_smoothing") ?? 0))
-        random = Datasets.SeededRandom(seed: seed, 0xF17E)
+        self.seed = seed
     }
 
     var trainable: [Parameter] { (model.backboneParameters + head.parameters).filter { !$0.isFrozen } }
@@ -82,7 +82,18 @@ final class Trainer {
         var best: (score: Double, epoch: Int, weights: [[Float]])?
         var step = 0
         let labelIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Int32($0)) })
-        for epoch in 1...epochs {
+        let resume = ResumeState(folder: context.resumeFolder)
+        var firstEpoch = 1
+        if let saved = resume.load(expecting: stateTensors.map(\.count)) {
+            restore(saved.current)
+            best = saved.best.map { (saved.bestScore, saved.bestEpoch, $0) }
+            history = saved.history
+            step = saved.step
+            firstEpoch = saved.epoch + 1
+            context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
+        }
+        for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
+            var random = Datasets.SeededRandom(seed: seed, 0xF17E, UInt64(epoch))
             let started = Date()
             var order = Array(train.indices)
             order.shuffle(using: &random)
@@ -113,8 +124,10 @@ final class Trainer {
             history.rows.append(row)
             let score = monitor == "val_loss" ? -row.valLoss : monitor == "val_auc" ? row.valAUC : row.valAccuracy
             if best == nil || score > best!.score {
-                best = (score, epoch, trainable.map { $0.value.array } + runningStatistics())
-            } else if epoch - best!.epoch >= patience {
+                best = (score, epoch, stateTensors.map(\.array))
+            }
+            try resume.save(epoch: epoch, step: step, current: stateTensors.map(\.array), best: best, history: history)
+            if epoch - best!.epoch >= patience {
                 context.note("early stopping at epoch \(epoch): \(monitor) has not improved since epoch \(best!.epoch)")
                 break
             }
@@ -141,13 +154,19 @@ final class Trainer {
         return (lossSum / Double(max(rows.count, 1)), Double(right) / Double(max(rows.count, 1)), auc)
     }
 
-    private var batchNorms: [BatchNormLayer] { (model.graph.allLayers).compactMap { $0 as? BatchNormLayer } }
+    /// The batch norms of backbone and head, once each (the head may or may not be in the model's graph yet).
+    private var batchNorms: [BatchNormLayer] {
+        var seen = Set<ObjectIdentifier>()
+        return (model.graph.allLayers + head.layers).compactMap { $0 as? BatchNormLayer }.filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
 
-    private func runningStatistics() -> [[Float]] { batchNorms.flatMap { [$0.runningMean.array, $0.runningVariance.array] } }
+    /// Everything training changes: the trainable parameters, then every batch norm's running statistics.
+    private var stateTensors: [Tensor] {
+        trainable.map(\.value) + batchNorms.flatMap { [$0.runningMean, $0.runningVariance] }
+    }
 
     private func restore(_ saved: [[Float]]) {
-        let targets = trainable.map(\.value) + batchNorms.flatMap { [$0.runningMean, $0.runningVariance] }
-        for (tensor, values) in zip(targets, saved) {
+        for (tensor, values) in zip(stateTensors, saved) {
             values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
         }
     }
