@@ -9,7 +9,8 @@ struct Gc: ParsableCommand {
         abstract: "Remove stored results no pipeline refers to, and print the space freed.",
         discussion: """
             A result is kept when it is among the last N results of a stage of a pipeline whose file still \
-            exists (or, with --pipeline, of the named pipelines only).
+            exists (or, with --pipeline, of the named pipelines only). The resume state of interrupted \
+            fine-tunes is removed too.
             """
     )
 
@@ -56,7 +57,11 @@ struct Gc: ParsableCommand {
                 workspace.hasher.cache.forget(under: workspace.store.entry(key).path)
             }
         }
-        if !dryRun { workspace.hasher.cache.forgetMissing() }
+        if !dryRun {
+            workspace.hasher.cache.forgetMissing()
+            // Resume state of interrupted stages: a rerun would resume from it; gc starts them afresh.
+            try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent("resume"))
+        }
         workspace.saveCache()
         let verb = dryRun ? "would remove" : "removed"
         print("\(verb) \(removed) stored result\(removed == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")
