@@ -41,7 +41,8 @@ final class QuickstartTests: XCTestCase {
             XCTAssertNotNil(metrics[key], key)
         }
         let html = try String(contentsOf: try folder("report").appendingPathComponent("index.html"), encoding: .utf8)
-        for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC"] {
+        for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC",
+                        "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate"] {
             XCTAssertTrue(html.contains(section), section)
         }
         XCTAssertEqual(Set(try scratch.pipe("run", "quick.yaml").statuses.values), ["cached"])

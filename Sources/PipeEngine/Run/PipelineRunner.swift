@@ -22,8 +22,10 @@ public final class PipelineRunner: @unchecked Sendable {
         self.kinds = kinds
     }
 
+    private lazy var fileHash = try? ContentHasher.sha256(file: file.path)
+
     var pipelineContext: PipelineContext {
-        PipelineContext(name: spec.name, directory: file.deletingLastPathComponent(), seed: spec.seed)
+        PipelineContext(name: spec.name, directory: file.deletingLastPathComponent(), seed: spec.seed, file: file, fileHash: fileHash)
     }
 
     /// Interrupts the run: running stages are told to stop and their child processes get SIGTERM.

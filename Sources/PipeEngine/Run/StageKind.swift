@@ -24,11 +24,16 @@ public struct PipelineContext: Sendable {
     /// The folder of the pipeline file: relative paths in it resolve from here.
     public var directory: URL
     public var seed: Int
+    /// The pipeline file and its SHA-256, for provenance records.
+    public var file: URL?
+    public var fileHash: String?
 
-    public init(name: String, directory: URL, seed: Int) {
+    public init(name: String, directory: URL, seed: Int, file: URL? = nil, fileHash: String? = nil) {
         self.name = name
         self.directory = directory
         self.seed = seed
+        self.file = file
+        self.fileHash = fileHash
     }
 
     /// `path` resolved against the pipeline's folder unless absolute.

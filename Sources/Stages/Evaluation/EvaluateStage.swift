@@ -51,7 +51,7 @@ public struct EvaluateStage: StageKind {
         do {
             try Data(csv.utf8).write(to: context.output.appendingPathComponent("predictions.csv"))
             try Data(metrics.json.utf8).write(to: context.output.appendingPathComponent("metrics.json"))
-            for file in ["history.csv"] {
+            for file in ["history.csv", "import.json"] {
                 let source = modelFolder.appendingPathComponent(file)
                 if FileManager.default.fileExists(atPath: source.path) {
                     try FileManager.default.copyItem(at: source, to: context.output.appendingPathComponent(file))

@@ -25,8 +25,7 @@ public struct ReportStage: StageKind {
             content.models.append(try model(named: upstream, folder: folder, metrics: metrics))
             if content.data.counts.isEmpty { content.data = dataSummary(folder) }
         }
-        content.provenance = [("pipeline", context.pipeline.name), ("seed", String(context.pipeline.seed)),
-                              ("pipe", PipeVersion.current)] + evaluations.map { ("evaluate stage", "\($0.key): \($0.value.deletingLastPathComponent().lastPathComponent)") }
+        content.provenance = provenance(context, evaluations: evaluations)
         do {
             try Data(ReportPage.render(content).utf8).write(to: context.output.appendingPathComponent("index.html"))
             try Data(JSONValue.object(["pipeline": .string(context.pipeline.name), "models": .object(summary)]).canonicalText.utf8)
@@ -34,6 +33,38 @@ public struct ReportStage: StageKind {
         } catch {
             throw StageError.cannotWrite(context.output.path)
         }
+    }
+
+    /// Pipeline, file hash, seed, pipe version and git commit, the weights, and each evaluated stage's key and time.
+    private func provenance(_ context: StageContext, evaluations: [(key: String, value: URL)]) -> [(String, String)] {
+        var rows: [(String, String)] = [("pipeline", context.pipeline.name)]
+        if let file = context.pipeline.file { rows.append(("pipeline file", "\(file.path) (sha256 \(context.pipeline.fileHash ?? "?"))")) }
+        rows += [("seed", String(context.pipeline.seed)), ("pipe", PipeVersion.current)]
+        if let commit = Self.gitCommit(in: context.pipeline.directory) { rows.append(("git commit", commit)) }
+        for (name, folder) in evaluations {
+            if let weights = try? JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("import.json"))) {
+                let source = [weights["arch"]?.stringValue, weights["source"]?.stringValue, weights["initialisation"]?.stringValue,
+                              weights["sha256"]?.stringValue.map { "sha256 \($0)" }].compactMap { $0 }
+                rows.append(("weights (\(name))", source.joined(separator: ", ")))
+            }
+            if let meta = try? JSONValue.parse(Data(contentsOf: folder.deletingLastPathComponent().appendingPathComponent("meta.json"))) {
+                rows.append(("stage \(name)", "key \(meta["key"]?.stringValue ?? "?"), \(String(format: "%.2f", meta["seconds"]?.numberValue ?? 0)) s"))
+            }
+        }
+        return rows
+    }
+
+    private static func gitCommit(in folder: URL) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", folder.path, "rev-parse", "--short", "HEAD"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 && !text.isEmpty ? text : nil
     }
 
     private func model(named name: String, folder: URL, metrics: JSONValue) throws -> ReportContent.Model {

@@ -80,5 +80,8 @@ public struct FineTuneStage: StageKind {
         try Checkpoint.save(model, to: context.output.path)
         try head.save(to: context.output, classes: classes, imageSize: trainer.imageSize)
         try history.write(to: context.output.appendingPathComponent("history.csv"))
+        // Where the weights came from travels on to evaluate and the report.
+        try? FileManager.default.copyItem(at: checkpoint.appendingPathComponent("import.json"),
+                                          to: context.output.appendingPathComponent("import.json"))
     }
 }
