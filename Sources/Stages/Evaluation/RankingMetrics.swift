@@ -45,6 +45,8 @@ public enum RankingMetrics {
             fp += group.negatives
             if points.isEmpty { points.append((x: 0, y: Double(tp) / Double(tp + fp))) }
             points.append((x: Double(tp) / Double(positives), y: Double(tp) / Double(tp + fp)))
+            // Like scikit-learn's curve, stop at the first threshold that reaches full recall.
+            if tp == positives { break }
         }
         return points
     }

@@ -87,7 +87,10 @@ public struct SVGPlot: Sendable {
     /// The data's range, widened a little (and to a unit width when flat).
     static func fit(_ values: [Double]) -> ClosedRange<Double> {
         guard let low = values.min(), let high = values.max() else { return 0...1 }
-        if low == high { return (low - 0.5)...(high + 0.5) }
+        if low == high {
+            let pad = low == 0 ? 0.5 : abs(low) * 0.5
+            return (low - pad)...(high + pad)
+        }
         let pad = (high - low) * 0.05
         return (low - pad)...(high + pad)
     }
