@@ -5,26 +5,37 @@
 ///   read the first channels of a wider concatenation buffer.
 /// - `weights`: `[KH, KW, inChannels, outChannels]` (HWIO), the GEMM's right-hand matrix.
 /// - `bias`: `[outChannels]` or nil.
-/// 1x1 stride-1 unpadded convolutions are a single GEMM on the input; others unfold patches
-/// (im2col) into `workspace`, a cache-sized slice of output rows at a time.
+/// 1x1 stride-1 unpadded convolutions are GEMMs on the input (`PointwiseConv`); 3x3 stride-1 ones
+/// with at least 64 output pixels use Winograd's F(2x2, 3x3) (`Winograd3x3`, 16 GEMMs on
+/// transformed tiles, 2.25x fewer flops); other stride-1 convolutions unfold each input row along
+/// the width only and sum `kernelHeight` GEMMs (`RowUnfoldConv`); the rest unfold full patches
+/// (im2col) into `workspace`, a cache-sized slice of output rows per thread. Work is split into
+/// blocks fixed by the shape and the workspace's `preferredLimit`, so results are the same bits
+/// whatever the number of cores.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, outputStride: Int,
                           input: UnsafePointer<Float>, inputStride: Int,
                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           shape: ConvShape, workspace: Workspace) {
     let outPixels = shape.outHeight * shape.outWidth, patch = shape.patchSize
-    if shape.window.isPointwise {
+    if PointwiseConv.handles(shape) {
+        PointwiseConv.forward(output: output, outputStride: outputStride, input: input, inputStride: inputStride,
+                              weights: weights, shape: shape, limit: rowUnfoldLimit(workspace))
+    } else if shape.window.isPointwise {
         gemm(m: shape.batch * outPixels, n: shape.outChannels, k: shape.inChannels,
              a: input, lda: inputStride, b: weights, ldb: shape.outChannels, c: output, ldc: outputStride)
+    } else if Winograd3x3.handles(shape) {
+        let limit = rowUnfoldLimit(workspace)
+        Winograd3x3.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
+                            inputStride: inputStride, weights: weights, shape: shape, limit: limit,
+                            scratch: workspace.scratch(Winograd3x3.scratchSize(shape, limit: limit)))
+    } else if RowUnfoldConv.handles(shape) {
+        let limit = rowUnfoldLimit(workspace)
+        RowUnfoldConv.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
+                              inputStride: inputStride, weights: weights, shape: shape, limit: limit,
+                              scratch: workspace.scratch(RowUnfoldConv.forwardScratch(shape, limit: limit)))
     } else {
-        let chunk = convRowsPerChunk(shape, workspace: workspace)
-        let columns = workspace.scratch(chunk * shape.outWidth * patch)
-        for first in stride(from: 0, to: shape.batch * shape.outHeight, by: chunk) {
-            let slice = first..<min(first + chunk, shape.batch * shape.outHeight)
-            Im2col.unfold(columns, input: input, inputStride: inputStride, shape: shape, outputRows: slice)
-            gemm(m: slice.count * shape.outWidth, n: shape.outChannels, k: patch,
-                 a: columns, lda: patch, b: weights, ldb: shape.outChannels,
-                 c: output + first * shape.outWidth * outputStride, ldc: outputStride)
-        }
+        im2colForward(output: output, outputStride: outputStride, accumulate: false, input: input,
+                      inputStride: inputStride, weights: weights, shape: shape, workspace: workspace)
     }
     if let bias {
         Parallel.forEach(count: shape.batch * outPixels, grain: max(1, 8192 / max(shape.outChannels, 1))) { row in
@@ -60,7 +71,12 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
                  a: input, lda: inputStride, b: outputGradient, ldb: outputGradientStride,
                  c: weightGradient, ldc: shape.outChannels)
         }
-        if let inputGradient {
+        if let inputGradient, PointwiseConv.handles(shape) {
+            PointwiseConv.inputGradient(inputGradient, inputGradientStride: inputGradientStride,
+                                        accumulate: accumulateInputGradient, outputGradient: outputGradient,
+                                        outputGradientStride: outputGradientStride, weights: weights, shape: shape,
+                                        limit: rowUnfoldLimit(workspace))
+        } else if let inputGradient {
             gemm(transposeB: true, m: rows, n: shape.inChannels, k: shape.outChannels,
                  a: outputGradient, lda: outputGradientStride, b: weights, ldb: shape.outChannels,
                  beta: accumulateInputGradient ? 1 : 0, c: inputGradient, ldc: inputGradientStride)
@@ -68,6 +84,37 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
         return
     }
     guard weightGradient != nil || inputGradient != nil else { return }
+    if RowUnfoldConv.handles(shape) {
+        let limit = rowUnfoldLimit(workspace)
+        if let weightGradient {
+            RowUnfoldConv.weightGradient(weightGradient, outputGradient: outputGradient,
+                                         outputGradientStride: outputGradientStride, input: input,
+                                         inputStride: inputStride, shape: shape, limit: limit,
+                                         scratch: workspace.scratch(RowUnfoldConv.weightGradientScratch(shape, limit: limit)))
+        }
+        if let inputGradient {
+            // The input gradient is a stride-1 convolution of the output gradient with flipped weights
+            // (so 3x3 layers get Winograd here too); the weight gradient always takes the row unfold.
+            let flippedShape = RowUnfoldConv.inputGradientShape(shape)
+            let weightCount = patch * shape.outChannels, winograd = Winograd3x3.handles(flippedShape)
+            let scratch = workspace.scratch(weightCount + (winograd
+                ? Winograd3x3.scratchSize(flippedShape, limit: limit)
+                : RowUnfoldConv.forwardScratch(flippedShape, limit: limit)))
+            RowUnfoldConv.flipWeights(scratch, weights, shape: shape)
+            if winograd {
+                Winograd3x3.forward(output: inputGradient, outputStride: inputGradientStride,
+                                    accumulate: accumulateInputGradient, input: outputGradient,
+                                    inputStride: outputGradientStride, weights: scratch, shape: flippedShape,
+                                    limit: limit, scratch: scratch + weightCount)
+            } else {
+                RowUnfoldConv.forward(output: inputGradient, outputStride: inputGradientStride,
+                                      accumulate: accumulateInputGradient, input: outputGradient,
+                                      inputStride: outputGradientStride, weights: scratch, shape: flippedShape,
+                                      limit: limit, scratch: scratch + weightCount)
+            }
+        }
+        return
+    }
     if let inputGradient, !accumulateInputGradient {
         Parallel.forEach(count: shape.batch * shape.height * shape.width, grain: max(1, 16_384 / max(shape.inChannels, 1))) {
             (inputGradient + $0 * inputGradientStride).update(repeating: 0, count: shape.inChannels)
@@ -100,4 +147,33 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
 func convRowsPerChunk(_ shape: ConvShape, workspace: Workspace) -> Int {
     let perRow = max(shape.outWidth * shape.patchSize, 1)
     return max(1, min(shape.batch * shape.outHeight, workspace.preferredLimit / perRow))
+}
+
+/// The preferred size of one `RowUnfoldConv` work unit's unfolded rows, in floats: an eighth of the
+/// workspace's slice size (1 MiB by default), so a unit stays in one core's cache.
+func rowUnfoldLimit(_ workspace: Workspace) -> Int { max(1, workspace.preferredLimit / 8) }
+
+/// The output-row slices `im2colForward` works on and the floats one slice's patch matrix needs.
+func im2colSlices(_ shape: ConvShape, workspace: Workspace) -> (slices: [Range<Int>], sliceFloats: Int) {
+    let perRow = shape.outWidth * shape.patchSize, totalRows = shape.batch * shape.outHeight
+    let rowsPerSlice = max(1, rowUnfoldLimit(workspace) / max(perRow, 1))
+    let slices = RowUnfoldConv.evenSplit(totalRows, into: (totalRows + rowsPerSlice - 1) / rowsPerSlice)
+    return (slices, (slices.map(\.count).max() ?? 1) * perRow)
+}
+
+/// Convolution by full patch unfolding (im2col) in fixed slices of output rows, each unfolded and
+/// multiplied by one thread in its own cache; `output +=` when `accumulate`.
+func im2colForward(output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool,
+                   input: UnsafePointer<Float>, inputStride: Int, weights: UnsafePointer<Float>,
+                   shape: ConvShape, workspace: Workspace) {
+    let (slices, sliceFloats) = im2colSlices(shape, workspace: workspace)
+    let lanes = min(RowUnfoldConv.laneCount, slices.count), patch = shape.patchSize
+    let scratch = workspace.scratch(lanes * sliceFloats)
+    RowUnfoldConv.run(items: slices.count, lanes: lanes) { lane, index in
+        let slice = slices[index], columns = scratch + lane * sliceFloats
+        Im2col.unfoldRows(columns, input: input, inputStride: inputStride, shape: shape, outputRows: slice)
+        gemm(m: slice.count * shape.outWidth, n: shape.outChannels, k: patch,
+             a: columns, lda: patch, b: weights, ldb: shape.outChannels, beta: accumulate ? 1 : 0,
+             c: output + slice.lowerBound * shape.outWidth * outputStride, ldc: outputStride)
+    }
 }

@@ -10,26 +10,53 @@ enum Im2col {
     /// - `input`: `[batch, height, width, *]` with `inputStride` floats between pixels.
     static func unfold(_ columns: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, inputStride: Int,
                        shape: ConvShape, outputRows: Range<Int>) {
-        let window = shape.window, channels = shape.inChannels
-        let outHeight = shape.outHeight, outWidth = shape.outWidth, patch = shape.patchSize
-        Parallel.forEach(count: outputRows.count, grain: max(1, 4096 / max(outWidth * patch, 1))) { local in
+        let perRow = shape.outWidth * shape.patchSize
+        Parallel.forEach(count: outputRows.count, grain: max(1, 4096 / max(perRow, 1))) { local in
             let row = outputRows.lowerBound + local
+            unfoldRows(columns + local * perRow, input: input, inputStride: inputStride, shape: shape,
+                       outputRows: row..<(row + 1))
+        }
+    }
+
+    /// `unfold` on the calling thread only.
+    ///
+    /// When pixels are packed (`inputStride == inChannels`) the in-bounds taps of one kernel row are
+    /// adjacent in memory and are copied at once, which matters for few-channel inputs (RGB stems).
+    static func unfoldRows(_ columns: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, inputStride: Int,
+                           shape: ConvShape, outputRows: Range<Int>) {
+        let window = shape.window, channels = shape.inChannels
+        let outHeight = shape.outHeight, outWidth = shape.outWidth
+        let packed = inputStride == channels
+        var target = columns
+        for row in outputRows {
             let image = row / outHeight, oh = row % outHeight
-            var target = columns + local * outWidth * patch
             for ow in 0..<outWidth {
+                let iw0 = ow * window.strideWidth - window.padLeft
+                // The taps kw in kwLow..<kwHigh read columns inside the image.
+                let kwLow = min(max(0, -iw0), window.kernelWidth)
+                let kwHigh = max(min(window.kernelWidth, shape.width - iw0), kwLow)
                 for kh in 0..<window.kernelHeight {
                     let ih = oh * window.strideHeight - window.padTop + kh
-                    let inside = ih >= 0 && ih < shape.height
-                    for kw in 0..<window.kernelWidth {
-                        let iw = ow * window.strideWidth - window.padLeft + kw
-                        if inside && iw >= 0 && iw < shape.width {
-                            target.update(from: input + ((image * shape.height + ih) * shape.width + iw) * inputStride,
-                                          count: channels)
-                        } else {
-                            target.update(repeating: 0, count: channels)
-                        }
-                        target += channels
+                    guard ih >= 0 && ih < shape.height && kwLow < kwHigh else {
+                        target.update(repeating: 0, count: window.kernelWidth * channels)
+                        target += window.kernelWidth * channels
+                        continue
                     }
+                    if kwLow > 0 { target.update(repeating: 0, count: kwLow * channels) }
+                    target += kwLow * channels
+                    let source = input + ((image * shape.height + ih) * shape.width + iw0 + kwLow) * inputStride
+                    if packed {
+                        target.update(from: source, count: (kwHigh - kwLow) * channels)
+                        target += (kwHigh - kwLow) * channels
+                    } else {
+                        for tap in 0..<(kwHigh - kwLow) {
+                            target.update(from: source + tap * inputStride, count: channels)
+                            target += channels
+                        }
+                    }
+                    let tail = window.kernelWidth - kwHigh
+                    if tail > 0 { target.update(repeating: 0, count: tail * channels) }
+                    target += tail * channels
                 }
             }
         }

@@ -5,14 +5,15 @@ import Foundation
 // DenseNet201 and, with `--peer PYTHON`, runs bench/cnn/torch_peer.py on the same shapes to print
 // the time ratio (ours / PyTorch; ≤ 1 means we are at least as fast).
 //
-// Usage: cnn-bench [--batch 16] [--size 224] [--reps 3] [--rounds 2] [--limit N] [--kernel K]
+// Usage: cnn-bench [--batch 16] [--size 224] [--reps 3] [--rounds 3] [--limit N] [--kernel K]
 //                  [--workspace FLOATS] [--peer python3]
 // `--kernel 3` keeps only 3x3 convolutions; `--workspace` sets the im2col slice size in floats.
-// Each round times all shapes here and then in the peer; every shape keeps its fastest time over
-// the rounds, so load from other processes on the machine distorts the ratios less.
+// Each round times every shape here and then at once in the peer (torch_peer.py --stream), so both
+// see the same machine load; every shape keeps its fastest time over the rounds, and the output
+// ends with subtotals per kernel size.
 
 struct Options {
-    var batch = 16, size = 224, reps = 3, rounds = 2, limit = Int.max, kernel: Int?, workspace: Int?
+    var batch = 16, size = 224, reps = 3, rounds = 3, limit = Int.max, kernel: Int?, workspace: Int?
     var peer: String?
 
     init(_ arguments: [String]) {
@@ -58,80 +59,94 @@ func time(reps: Int, _ body: () -> Void) -> Double {
 
 let workspace = Workspace()
 if let limit = options.workspace { workspace.preferredLimit = limit }
-/// Times every shape once: the fastest of `reps` runs for forward and for forward + backward.
-func measureOurs() -> [(forward: Double, training: Double)] {
-    shapes.map { entry in
-        let shape = entry.shape
-        let input = Tensor(shape: [shape.batch, shape.height, shape.width, shape.inChannels])
-        let weights = Tensor(shape: [shape.window.kernelHeight, shape.window.kernelWidth, shape.inChannels,
-                                     shape.outChannels])
-        var generator = SeededRandom(seed: 1)
-        for i in 0..<input.count { input.data[i] = generator.nextUniform() - 0.5 }
-        for i in 0..<weights.count { weights.data[i] = (generator.nextUniform() - 0.5) * 0.1 }
-        let output = Tensor(shape: [shape.batch, shape.outHeight, shape.outWidth, shape.outChannels])
-        let inputGradient = Tensor(shape: input.shape), weightGradient = Tensor(shape: weights.shape)
-        func forward() {
-            conv2dForward(output: output.data, outputStride: shape.outChannels, input: input.data,
-                          inputStride: shape.inChannels, weights: weights.data, bias: nil, shape: shape,
-                          workspace: workspace)
+/// The fastest of `reps` runs of one shape, for forward and for forward + backward.
+func measureOurs(_ shape: ConvShape) -> (forward: Double, training: Double) {
+    let input = Tensor(shape: [shape.batch, shape.height, shape.width, shape.inChannels])
+    let weights = Tensor(shape: [shape.window.kernelHeight, shape.window.kernelWidth, shape.inChannels,
+                                 shape.outChannels])
+    var generator = SeededRandom(seed: 1)
+    for i in 0..<input.count { input.data[i] = generator.nextUniform() - 0.5 }
+    for i in 0..<weights.count { weights.data[i] = (generator.nextUniform() - 0.5) * 0.1 }
+    let output = Tensor(shape: [shape.batch, shape.outHeight, shape.outWidth, shape.outChannels])
+    let inputGradient = Tensor(shape: input.shape), weightGradient = Tensor(shape: weights.shape)
+    func forward() {
+        conv2dForward(output: output.data, outputStride: shape.outChannels, input: input.data,
+                      inputStride: shape.inChannels, weights: weights.data, bias: nil, shape: shape,
+                      workspace: workspace)
+    }
+    let forwardTime = time(reps: options.reps, forward)
+    let trainingTime = time(reps: options.reps) {
+        forward()
+        conv2dBackward(inputGradient: inputGradient.data, inputGradientStride: shape.inChannels,
+                       weightGradient: weightGradient.data, biasGradient: nil, outputGradient: output.data,
+                       outputGradientStride: shape.outChannels, input: input.data,
+                       inputStride: shape.inChannels, weights: weights.data, shape: shape, workspace: workspace)
+    }
+    return (forwardTime, trainingTime)
+}
+
+/// bench/cnn/torch_peer.py running in `--stream` mode: one shape in, its timings out, so each shape
+/// is timed in PyTorch right after pipe, under the same machine load.
+final class Peer {
+    let process = Process(), input = Pipe(), output = Pipe()
+    var pending = Data()
+
+    init?(python: String) {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("torch_peer.py")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script.path, "--reps", String(options.reps), "--stream"]
+        process.standardInput = input
+        process.standardOutput = output
+        do { try process.run() } catch {
+            print("peer: could not start \(python): \(error)")
+            return nil
         }
-        let forwardTime = time(reps: options.reps, forward)
-        let trainingTime = time(reps: options.reps) {
-            forward()
-            conv2dBackward(inputGradient: inputGradient.data, inputGradientStride: shape.inChannels,
-                           weightGradient: weightGradient.data, biasGradient: nil, outputGradient: output.data,
-                           outputGradientStride: shape.outChannels, input: input.data,
-                           inputStride: shape.inChannels, weights: weights.data, shape: shape, workspace: workspace)
+    }
+
+    func measure(_ s: ConvShape) -> (forward: Double, training: Double)? {
+        let w = s.window
+        let request: [String: Any] = [
+            "batch": s.batch, "height": s.height, "width": s.width, "inChannels": s.inChannels,
+            "outChannels": s.outChannels, "kernel": [w.kernelHeight, w.kernelWidth],
+            "stride": [w.strideHeight, w.strideWidth], "padding": [w.padTop, w.padBottom, w.padLeft, w.padRight]]
+        input.fileHandleForWriting.write(try! JSONSerialization.data(withJSONObject: request) + Data("\n".utf8))
+        while !pending.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            pending += chunk
         }
-        return (forwardTime, trainingTime)
+        let newline = pending.firstIndex(of: UInt8(ascii: "\n"))!
+        let line = pending[pending.startIndex..<newline]
+        pending = Data(pending[(newline + 1)...])
+        guard let row = (try? JSONSerialization.jsonObject(with: line)) as? [Double], row.count == 2 else { return nil }
+        return (row[0], row[1])
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
     }
 }
 
-/// Runs the PyTorch peer on the same shapes; returns its timings or nil when it cannot run.
-func runPeer(_ python: String) -> [(forward: Double, training: Double)]? {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("torch_peer.py")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [python, script.path, "--reps", String(options.reps)]
-    let stdin = Pipe(), stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    do { try process.run() } catch {
-        print("peer: could not start \(python): \(error)")
-        return nil
-    }
-    let request = shapes.map { entry -> [String: Any] in
-        let s = entry.shape, w = s.window
-        return ["batch": s.batch, "height": s.height, "width": s.width, "inChannels": s.inChannels,
-                "outChannels": s.outChannels, "kernel": [w.kernelHeight, w.kernelWidth],
-                "stride": [w.strideHeight, w.strideWidth], "padding": [w.padTop, w.padBottom, w.padLeft, w.padRight]]
-    }
-    stdin.fileHandleForWriting.write(try! JSONSerialization.data(withJSONObject: request))
-    try? stdin.fileHandleForWriting.close()
-    let data = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
-          let rows = (try? JSONSerialization.jsonObject(with: data)) as? [[Double]], rows.count == shapes.count else {
-        print("peer: \(python) torch_peer.py failed (status \(process.terminationStatus))")
-        return nil
-    }
-    return rows.map { ($0[0], $0[1]) }
-}
-
-/// The per-shape minimum of two timing lists.
-func fastest(_ a: [(forward: Double, training: Double)]?, _ b: [(forward: Double, training: Double)]?)
-    -> [(forward: Double, training: Double)]? {
-    guard let a else { return b }
-    guard let b else { return a }
-    return zip(a, b).map { (min($0.forward, $1.forward), min($0.training, $1.training)) }
-}
-
-var ours: [(forward: Double, training: Double)] = []
-var peer: [(forward: Double, training: Double)]?
+let peerProcess = options.peer.flatMap { Peer(python: $0) }
+var ours = [(forward: Double, training: Double)](repeating: (.infinity, .infinity), count: shapes.count)
+var peerTimes = ours, peerFailed = peerProcess == nil
 for _ in 0..<options.rounds {
-    ours = fastest(ours.isEmpty ? nil : ours, measureOurs())!
-    if let python = options.peer { peer = fastest(peer, runPeer(python)) }
+    for (index, entry) in shapes.enumerated() {
+        let mine = measureOurs(entry.shape)
+        ours[index] = (min(ours[index].forward, mine.forward), min(ours[index].training, mine.training))
+        guard !peerFailed, let peerProcess else { continue }
+        if let theirs = peerProcess.measure(entry.shape) {
+            peerTimes[index] = (min(peerTimes[index].forward, theirs.forward),
+                                min(peerTimes[index].training, theirs.training))
+        } else {
+            print("peer: torch_peer.py failed")
+            peerFailed = true
+        }
+    }
 }
+peerProcess?.close()
+let peer: [(forward: Double, training: Double)]? = peerFailed ? nil : peerTimes
 func gflops(_ flops: Double, _ seconds: Double) -> String { String(format: "%7.1f", flops / seconds / 1e9) }
 func ratio(_ a: Double, _ b: Double) -> String { String(format: "%6.2fx", a / b) }
 
@@ -156,6 +171,28 @@ for (index, entry) in shapes.enumerated() {
 }
 print(String(format: "total (weighted by count): forward %.3f s (%@ GFLOP/s), forward+backward %.3f s (%@ GFLOP/s)",
              totals.forward, gflops(totals.flops, totals.forward), totals.training, gflops(3 * totals.flops, totals.training)))
+// Subtotals by kernel size (1x1, 3x3, 7x7), weighted by count like the total.
+for kernel in Set(shapes.map { $0.shape.window.kernelHeight }).sorted() {
+    var sub = (flops: 0.0, forward: 0.0, training: 0.0, peerForward: 0.0, peerTraining: 0.0)
+    for (index, entry) in shapes.enumerated() where entry.shape.window.kernelHeight == kernel {
+        let count = Double(entry.count)
+        sub.flops += count * entry.shape.forwardFlops
+        sub.forward += count * ours[index].forward
+        sub.training += count * ours[index].training
+        if let peer {
+            sub.peerForward += count * peer[index].forward
+            sub.peerTraining += count * peer[index].training
+        }
+    }
+    var line = String(format: "%dx%d subtotal: forward %.3f s (%@ GFLOP/s), forward+backward %.3f s (%@ GFLOP/s)",
+                      kernel, kernel, sub.forward, gflops(sub.flops, sub.forward), sub.training,
+                      gflops(3 * sub.flops, sub.training))
+    if peer != nil {
+        line += String(format: "; PyTorch %.3f s, %.3f s; ratio %.2fx, %.2fx", sub.peerForward, sub.peerTraining,
+                       sub.forward / sub.peerForward, sub.training / sub.peerTraining)
+    }
+    print(line)
+}
 if peer != nil {
     print(String(format: "PyTorch: forward %.3f s, forward+backward %.3f s; ratio ours/PyTorch: forward %.2fx, forward+backward %.2fx",
                  totals.peerForward, totals.peerTraining, totals.forward / totals.peerForward,
