@@ -1,10 +1,13 @@
 import ArgumentParser
+import Imaging
 
-/// Prints pipe's version.
+/// Prints pipe's version and the versions of the image libraries it is linked with.
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print pipe's version.")
+    static let configuration = CommandConfiguration(abstract: "Print pipe's version and its image libraries.")
 
     func run() {
         print("pipe \(Pipe.version)")
+        print("libpng \(ImagingLibraries.png)")
+        print("libjpeg API \(ImagingLibraries.jpegAPI)")
     }
 }

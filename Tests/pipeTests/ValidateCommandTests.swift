@@ -94,4 +94,13 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("bad.schema.json#/type"), result.stderr)
         XCTAssertTrue(result.stderr.contains("strng"), result.stderr)
     }
+
+    func testVersionNamesTheLinkedImageLibraries() throws {
+        let result = try PipeBinary.run(["version"])
+        XCTAssertEqual(result.status, 0)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.first, "pipe 0.1.0")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("libpng 1.6.") }, result.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("libjpeg API ") }, result.stdout)
+    }
 }
