@@ -79,6 +79,17 @@ final class DataStagesTests: XCTestCase {
         XCTAssertEqual(rows(try output("augment", file: "manifest.csv")).filter { !($0["source"] ?? "").isEmpty }.map { $0["sha256"]! }, hashes)
     }
 
+    func testOversampleAndClassWeightsAreRecordedForTrainingNotCopied() throws {
+        let over = try scratch.pipe("run", "d.yaml", "--stage", "balance", "--set", "stages.balance.with.strategy=oversample")
+        XCTAssertEqual(over.status, 0, over.stdout + over.stderr)
+        let balanced = rows(try output("balance", file: "manifest.csv"))
+        XCTAssertEqual(balanced.count, 48, "no row is copied")
+        XCTAssertTrue(balanced.allSatisfy { $0["balance"] == "oversample" })
+        let weighted = try scratch.pipe("run", "d.yaml", "--stage", "balance", "--set", "stages.balance.with.strategy=class-weights")
+        XCTAssertEqual(weighted.status, 0, weighted.stdout)
+        XCTAssertTrue(rows(try output("balance", file: "manifest.csv")).allSatisfy { $0["balance"] == "1.0" }, "equal classes weigh 1")
+    }
+
     func testSynthWritesTheRealLayoutDeterministically() throws {
         for out in ["a", "b"] {
             let result = try scratch.pipe("synth", "breakhis", "--out", out, "--patients", "3", "--images-per-patient", "1",

@@ -6,8 +6,9 @@ import PipeSpec
 /// The `balance` kind: evens out the classes of the manifest.
 ///
 /// `undersample` keeps a seeded random `per_class` rows of each class (default: the smallest class's count).
-/// `oversample` and `class-weights` change no rows here: they are recorded in `balance.json` and applied by
-/// `fine-tune` to training rows only, after the split, so no image is ever copied into two splits.
+/// `oversample` and `class-weights` copy no image here: they add a `balance` column (`oversample`, or the
+/// row's class weight) that `fine-tune` applies to training rows only, after the split, so no image is ever
+/// copied into two splits.
 public struct BalanceStage: StageKind {
     public let name = "balance"
     public let version = 1
@@ -39,6 +40,13 @@ public struct BalanceStage: StageKind {
         }
         let after = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
         let largest = Double(after.values.max() ?? 1)
+        if strategy != "undersample" {
+            manifest.addColumn("balance")
+            for index in manifest.rows.indices {
+                let value = manifest.rows[index][column] ?? ""
+                manifest.rows[index]["balance"] = strategy == "oversample" ? "oversample" : String(largest / Double(after[value] ?? 1))
+            }
+        }
         struct Summary: Encodable {
             var strategy: String
             var by: String

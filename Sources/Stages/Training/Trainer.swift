@@ -66,7 +66,12 @@ final class Trainer {
         }
         schedule = LearningRateSchedule(base: lr, decay: decayRule, warmupSteps: (plan?["warmup_epochs"]?.intValue ?? 0) * stepsPerEpoch)
         var weights: [Float]?
-        if p.string("class_weights") == "auto" {
+        // A `class-weights` balance stage upstream leaves each row's class weight in the `balance` column.
+        let recorded = Dictionary(train.compactMap { row in row["balance"].flatMap(Float.init).map { (row["label"] ?? "", $0) } },
+                                  uniquingKeysWith: { first, _ in first })
+        if !recorded.isEmpty {
+            weights = classes.map { recorded[$0] ?? 1 }
+        } else if p.string("class_weights") == "auto" {
             let counts = classes.map { c in train.filter { $0["label"] == c }.count }
             weights = counts.map { Float(train.count) / Float(classes.count * max($0, 1)) }
         }
@@ -95,7 +100,7 @@ final class Trainer {
         for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
             var random = Datasets.SeededRandom(seed: seed, 0xF17E, UInt64(epoch))
             let started = Date()
-            var order = Array(train.indices)
+            var order = Self.oversampled(train, classes: classes, using: &random)
             order.shuffle(using: &random)
             var lossSum = 0.0, seen = 0
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
@@ -134,6 +139,21 @@ final class Trainer {
         }
         if restoreBest, let best { restore(best.weights) }
         return history
+    }
+
+    /// The training row indices of one epoch: each row once, and with an `oversample` balance stage upstream,
+    /// seeded extra draws from the smaller classes until every class has as many rows as the largest.
+    static func oversampled(_ rows: [[String: String]], classes: [String], using random: inout Datasets.SeededRandom) -> [Int] {
+        var order = Array(rows.indices)
+        guard rows.contains(where: { $0["balance"] == "oversample" }) else { return order }
+        let byClass = Dictionary(grouping: rows.indices, by: { rows[$0]["label"] ?? "" })
+        let largest = byClass.values.map(\.count).max() ?? 0
+        for label in classes {
+            let members = byClass[label] ?? []
+            guard !members.isEmpty else { continue }
+            for _ in members.count..<largest { order.append(members[random.below(members.count)]) }
+        }
+        return order
     }
 
     /// Loss, accuracy and AUC (malignant or the last class as positive) on `rows` in inference mode.
