@@ -36,7 +36,8 @@ let package = Package(
         ]),
 
         .executableTarget(name: "cnn-bench", dependencies: ["CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
-        .executableTarget(name: "data-bench", dependencies: ["Datasets", "Imaging"], path: "bench/data", exclude: ["vs_pillow.py"]),
+        .executableTarget(name: "data-bench", dependencies: ["Datasets", "Imaging"], path: "bench/data", exclude: ["vs_pillow.py", "README.md"]),
+        .executableTarget(name: "model-bench", dependencies: ["Models", "CNN"], path: "bench/models", exclude: ["peer.py", "vs_peers.py"]),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),

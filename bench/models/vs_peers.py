@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""pipe's model forward and training step against PyTorch 2.13 and Keras 3 (JAX), in the same run.
+
+Usage:
+  swift build -c release --product model-bench
+  python3 bench/models/vs_peers.py --python /path/to/python-with-torch-torchvision-keras-jax
+  options: --arch densenet201 (repeatable), --mode forward|train, --reps 5
+Prints ms/img medians, the ratios pipe/PyTorch and pipe/Keras, and each process's peak memory (max RSS).
+"""
+import argparse, os, re, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def run(command, env=None):
+    out = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M"] + command, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return None, None, (out.stderr or out.stdout)[-400:]
+    median = float(re.search(r"median ([0-9.]+) ms/img", out.stdout).group(1))
+    rss = int(re.search(r"maxrss_kb (\d+)", out.stderr).group(1)) / 1024
+    return median, rss, None
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--build", default=".build/release")
+    p.add_argument("--arch", action="append")
+    p.add_argument("--mode", default="forward")
+    p.add_argument("--reps", type=int, default=5)
+    a = p.parse_args()
+    rows = []
+    for arch in a.arch or ["densenet201"]:
+        size = 299 if "inception" in arch else 224
+        batch = 8 if a.mode == "train" else 16
+        env = dict(os.environ)
+        pipe = run([os.path.join(a.build, "model-bench"), arch, "--mode", a.mode, "--batch", str(batch), "--size", str(size), "--reps", str(a.reps)], env)
+        torch = run([a.python, os.path.join(HERE, "peer.py"), "torch", arch, a.mode, str(batch), str(size), str(a.reps)])
+        keras = run([a.python, os.path.join(HERE, "peer.py"), "keras", arch, a.mode, str(batch), str(size), str(a.reps)])
+        rows.append((arch, batch, size, pipe, torch, keras))
+    print(f"| arch | mode | batch | size | pipe ms/img (MB) | PyTorch ms/img (MB) | Keras-JAX ms/img (MB) | pipe/PyTorch | pipe/Keras |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for arch, batch, size, pipe, torch, keras in rows:
+        def cell(r): return "failed" if r[0] is None else f"{r[0]:.1f} ({r[1]:.0f})"
+        def ratio(x, y): return "-" if x[0] is None or y[0] is None else f"{x[0] / y[0]:.2f}x"
+        print(f"| {arch} | {a.mode} | {batch} | {size} | {cell(pipe)} | {cell(torch)} | {cell(keras)} | {ratio(pipe, torch)} | {ratio(pipe, keras)} |")
+        for name, r in (("pipe", pipe), ("torch", torch), ("keras", keras)):
+            if r[2]:
+                print(f"{name} {arch}: {r[2]}", file=sys.stderr)
+
+if __name__ == "__main__":
+    main()
