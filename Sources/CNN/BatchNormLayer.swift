@@ -60,11 +60,7 @@ public final class BatchNormLayer: Layer {
 
     public func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?] {
         guard let x = input else { return [nil] }
-        var dx: Tensor?
-        if inputNeedsGradient.first == true {
-            dx = Tensor.reusing(inputGradient, shape: x.shape)
-            inputGradient = dx
-        }
+        let dx = Tensor.gradientBuffer(&inputGradient, shape: x.shape, needed: inputNeedsGradient.first == true)
         batchNormBackward(inputGradient: dx?.data, gammaGradient: gamma.isFrozen ? nil : gamma.gradient.data,
                           betaGradient: beta.isFrozen ? nil : beta.gradient.data, outputGradient: outputGradient.data,
                           input: x.data, gamma: gamma.value.data, savedMean: savedMean.data,

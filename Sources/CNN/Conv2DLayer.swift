@@ -54,11 +54,7 @@ public final class Conv2DLayer: Layer {
 
     public func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?] {
         guard let x = input else { return [nil] }
-        var dx: Tensor?
-        if inputNeedsGradient.first == true {
-            dx = Tensor.reusing(inputGradient, shape: x.shape)
-            inputGradient = dx
-        }
+        let dx = Tensor.gradientBuffer(&inputGradient, shape: x.shape, needed: inputNeedsGradient.first == true)
         let biasGradient = bias.flatMap { $0.isFrozen ? nil : $0.gradient.data }
         conv2dBackward(inputGradient: dx?.data, inputGradientStride: inChannels,
                        weightGradient: weight.isFrozen ? nil : weight.gradient.data, biasGradient: biasGradient,

@@ -39,11 +39,7 @@ public final class DenseLayer: Layer {
 
     public func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?] {
         guard let x = input else { return [nil] }
-        var dx: Tensor?
-        if inputNeedsGradient.first == true {
-            dx = Tensor.reusing(inputGradient, shape: x.shape)
-            inputGradient = dx
-        }
+        let dx = Tensor.gradientBuffer(&inputGradient, shape: x.shape, needed: inputNeedsGradient.first == true)
         DenseKernels.backward(inputGradient: dx?.data, weightGradient: weight.isFrozen ? nil : weight.gradient.data,
                               biasGradient: bias.flatMap { $0.isFrozen ? nil : $0.gradient.data },
                               outputGradient: outputGradient.data, input: x.data, weights: weight.value.data,

@@ -63,6 +63,14 @@ public final class Tensor: @unchecked Sendable {
         if let existing, existing.shape == shape { return existing }
         return Tensor(shape: shape)
     }
+
+    /// The input-gradient buffer a layer's backward writes into, kept in `buffer` for the next step;
+    /// nil when the input needs no gradient.
+    public static func gradientBuffer(_ buffer: inout Tensor?, shape: [Int], needed: Bool) -> Tensor? {
+        guard needed else { return nil }
+        buffer = reusing(buffer, shape: shape)
+        return buffer
+    }
 }
 
 /// A process-wide count of tensor allocations.
