@@ -57,7 +57,6 @@ public struct EvaluateStage: StageKind {
                     try FileManager.default.copyItem(at: source, to: context.output.appendingPathComponent(file))
                 }
             }
-            try manifest.write(to: context.work)
         } catch let error as StageError {
             throw error
         } catch {

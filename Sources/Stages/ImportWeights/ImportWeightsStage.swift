@@ -54,7 +54,7 @@ public struct ImportWeightsStage: StageKind {
         case "file":
             weightsFile = plan.externalInputs.first
             if let expected = p.string("sha256"), let file = weightsFile {
-                let found = try ContentHasher.sha256(file: file.path)
+                let found = try Self.sha256(of: file, context: context)
                 guard found == expected else {
                     throw ImportWeightsError.digestMismatch(file: file.path, expected: expected, found: found, deleted: false)
                 }
@@ -68,7 +68,7 @@ public struct ImportWeightsStage: StageKind {
         var sourceWeights: ModelManifest.SourceWeights?
         if let file = weightsFile {
             try model.loadWeights(path: file.path)
-            sourceWeights = .init(name: file.lastPathComponent, sha256: try ContentHasher.sha256(file: file.path))
+            sourceWeights = .init(name: file.lastPathComponent, sha256: try Self.sha256(of: file, context: context))
         }
         try Checkpoint.save(model, to: context.output.path, sourceWeights: sourceWeights)
         struct Summary: Encodable {
@@ -83,5 +83,11 @@ public struct ImportWeightsStage: StageKind {
                                    weights: weightsFile?.path, sha256: sourceWeights?.sha256,
                                    initialisation: weightsFile == nil ? "seeded random (seed \(context.pipeline.seed)); no pretrained weights" : "pretrained"),
                            to: context.output.appendingPathComponent("import.json"))
+    }
+
+    /// The file's SHA-256: the engine's hash when it is an external input (already computed for the key).
+    private static func sha256(of file: URL, context: StageContext) throws -> String {
+        if let hash = context.inputSnapshots[file.path]?.hash, !hash.hasPrefix("tree-") { return hash }
+        return try ContentHasher.sha256(file: file.path)
     }
 }

@@ -56,9 +56,14 @@ public final class TrainedClassifier {
 
     /// Each row of `[N, classes]` logits as probabilities.
     static func softmaxRows(_ logits: Tensor) -> [[Double]] {
-        let rows = logits.shape[0], k = logits.shape[1]
-        let probabilities = Tensor(shape: [rows, k])
-        Softmax.forward(output: probabilities.data, logits: logits.data, rows: rows, classes: k)
-        return (0..<rows).map { r in (0..<k).map { Double(probabilities.data[r * k + $0]) } }
+        let probabilities = Tensor(shape: logits.shape)
+        Softmax.forward(output: probabilities.data, logits: logits.data, rows: logits.shape[0], classes: logits.shape[1])
+        return rows(of: probabilities)
+    }
+
+    /// The rows of a `[N, k]` tensor.
+    static func rows(of tensor: Tensor) -> [[Double]] {
+        let k = tensor.shape[1]
+        return (0..<tensor.shape[0]).map { r in (0..<k).map { Double(tensor.data[r * k + $0]) } }
     }
 }

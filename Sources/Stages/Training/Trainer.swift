@@ -103,6 +103,7 @@ final class Trainer {
             var order = Self.oversampled(train, classes: classes, using: &random)
             order.shuffle(using: &random)
             var lossSum = 0.0, seen = 0
+            var trainProbabilities: [[Double]] = [], trainLabels: [Int] = []
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
                 if context.isCancelled { throw EngineError.cancelled }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
@@ -112,6 +113,10 @@ final class Trainer {
                 guard value.isFinite else {
                     throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
                 }
+                // Training accuracy and AUC come from these training-mode predictions, as Keras reports them,
+                // rather than from a second pass over the training set.
+                if let probabilities = loss.probabilities { trainProbabilities += TrainedClassifier.rows(of: probabilities) }
+                trainLabels += rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
                 backward(loss.backward())
                 optimizer.step(trainable, learningRate: lr)
                 lossSum += Double(value) * Double(rows.count)
@@ -119,8 +124,8 @@ final class Trainer {
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count)
             }
-            let trainScores = try scores(of: train)
-            let valScores = try scores(of: val)
+            let trainScores = summarize(trainProbabilities, labels: trainLabels)
+            let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 })
             let row = TrainingHistory.Row(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), valLoss: valScores.loss,
                                           trainAccuracy: trainScores.accuracy, valAccuracy: valScores.accuracy,
                                           trainAUC: trainScores.auc, valAUC: valScores.auc,
@@ -156,14 +161,17 @@ final class Trainer {
         return order
     }
 
-    /// Loss, accuracy and AUC (malignant or the last class as positive) on `rows` in inference mode.
-    private func scores(of rows: [[String: String]]) throws -> (loss: Double, accuracy: Double, auc: Double) {
+    /// Class probabilities of `rows` in inference mode.
+    private func predict(_ rows: [[String: String]]) throws -> [[Double]] {
         var probabilities: [[Double]] = []
         for start in stride(from: 0, to: rows.count, by: batchSize) {
-            let logits = try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference)
-            probabilities += TrainedClassifier.softmaxRows(logits)
+            probabilities += TrainedClassifier.softmaxRows(try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference))
         }
-        let labels = rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
+        return probabilities
+    }
+
+    /// Loss, accuracy and AUC (malignant or the last class as positive) of predicted probabilities.
+    private func summarize(_ probabilities: [[Double]], labels: [Int]) -> (loss: Double, accuracy: Double, auc: Double) {
         var lossSum = 0.0, right = 0
         for (p, label) in zip(probabilities, labels) {
             lossSum -= log(max(p[label], 1e-12))
@@ -171,7 +179,7 @@ final class Trainer {
         }
         let positive = classes.firstIndex(of: "malignant") ?? classes.count - 1
         let auc = RankingMetrics.rocAUC(labels: labels.map { $0 == positive ? 1 : 0 }, scores: probabilities.map { $0[positive] }) ?? .nan
-        return (lossSum / Double(max(rows.count, 1)), Double(right) / Double(max(rows.count, 1)), auc)
+        return (lossSum / Double(max(labels.count, 1)), Double(right) / Double(max(labels.count, 1)), auc)
     }
 
     /// The batch norms of backbone and head, once each (the head may or may not be in the model's graph yet).
