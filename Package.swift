@@ -24,7 +24,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        .target(name: "CNN", dependencies: ["COpenBLAS"]),
+        // pipe's own AVX-512 SGEMM kernels; optimised even in debug builds, where -O0 intrinsics run
+        // tens of times slower and would dominate the test suite.
+        .target(name: "CGemm", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CNN", dependencies: ["COpenBLAS", "CGemm"]),
         .target(name: "Models", dependencies: ["CNN", "CHDF5"]),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["Imaging"]),

@@ -1,10 +1,12 @@
 import COpenBLAS
 
-/// Row-major single-precision matrix multiply through OpenBLAS: `C = alpha * op(A) * op(B) + beta * C`.
+/// Row-major single-precision matrix multiply: `C = alpha * op(A) * op(B) + beta * C`.
 ///
 /// Shapes: `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`; `lda`, `ldb`, `ldc` are the row
 /// strides of the stored matrices, which lets GEMMs read channel slices of wider NHWC buffers.
-/// OpenBLAS partitions only `m` and `n` across its threads, so results do not depend on thread count.
+/// On CPUs with AVX-512 this runs pipe's own kernels (`CGemm`), which split only `m` or `n` across
+/// threads, so results do not depend on the thread count; elsewhere OpenBLAS, whose results across
+/// thread counts agree only up to rounding.
 @inline(__always)
 func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -12,6 +14,11 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
     guard m > 0, n > 0 else { return }
     if k == 0 {
         if beta == 0 { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    if GemmKernel.current == .avx512 {
+        GemmKernel.run(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

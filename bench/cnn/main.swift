@@ -38,7 +38,7 @@ struct Options {
 }
 
 let options = Options(CommandLine.arguments)
-print("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) threads")
+print("GEMM kernels \(GemmKernel.current.rawValue); OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) threads")
 if BLAS.usesGenericKernels {
     print("warning: OpenBLAS picked its generic kernels; rerun with OPENBLAS_CORETYPE=SkylakeX (or Haswell)")
 }
