@@ -32,14 +32,33 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
     if mode == .training {
         var mean = [Double](repeating: 0, count: channels)
         var variance = [Double](repeating: 0, count: channels)
-        channelSums(&mean, rows: rows, channels: channels) { row, c in Double(input[row * inputStride + c]) }
-        for c in 0..<channels { mean[c] /= Double(max(rows, 1)) }
-        mean.withUnsafeBufferPointer { meanBuffer in
-            let meanPointer = meanBuffer.baseAddress!
-            channelSums(&variance, rows: rows, channels: channels) { row, c in
-                let centered = Double(input[row * inputStride + c]) - meanPointer[c]
-                return centered * centered
+        channelSums(&mean, rows: rows, channels: channels) { row, sums in
+            let x = input + row * inputStride
+            forEachLane(in: 0..<channels) { c in
+                (Lanes(at: sums + c) + Lanes(at: x + c)).store(at: sums + c)
+            } scalar: { c in
+                sums[c] += x[c]
             }
+        }
+        for c in 0..<channels { mean[c] /= Double(max(rows, 1)) }
+        let center = mean.map { Float($0) }
+        center.withUnsafeBufferPointer { centerBuffer in
+            let m = centerBuffer.baseAddress!
+            channelSums(&variance, rows: rows, channels: channels) { row, sums in
+                let x = input + row * inputStride
+                forEachLane(in: 0..<channels) { c in
+                    let d = Lanes(at: x + c) - Lanes(at: m + c)
+                    (Lanes(at: sums + c) + d * d).store(at: sums + c)
+                } scalar: { c in
+                    let d = x[c] - m[c]
+                    sums[c] += d * d
+                }
+            }
+        }
+        // Sum of squares around the Float mean, corrected to the exact mean: sum (x - m)^2 - n (mean - m)^2.
+        for c in 0..<channels {
+            let shift = mean[c] - Double(center[c])
+            variance[c] = max(variance[c] - Double(rows) * shift * shift, 0)
         }
         for c in 0..<channels {
             let biased = variance[c] / Double(max(rows, 1))
@@ -55,10 +74,17 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
             savedInvStd[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
         }
     }
-    Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
-        let source = input + row * inputStride, target = output + row * channels
-        for c in 0..<channels {
-            target[c] = (source[c] - savedMean[c]) * savedInvStd[c] * gamma[c] + beta[c]
+    let scale = (0..<channels).map { savedInvStd[$0] * gamma[$0] }
+    scale.withUnsafeBufferPointer { scaleBuffer in
+        let scale = scaleBuffer.baseAddress!, mean = UnsafePointer(savedMean)
+        Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
+            let source = input + row * inputStride, target = output + row * channels
+            forEachLane(in: 0..<channels) { c in
+                let y = (Lanes(at: source + c) - Lanes(at: mean + c)) * Lanes(at: scale + c) + Lanes(at: beta + c)
+                y.store(at: target + c)
+            } scalar: { c in
+                target[c] = (source[c] - mean[c]) * scale[c] + beta[c]
+            }
         }
     }
 }
@@ -82,9 +108,22 @@ public func batchNormBackward(inputGradient: UnsafeMutablePointer<Float>?,
     let inputStride = inputStride ?? channels, inputGradientStride = inputGradientStride ?? channels
     var sumGradient = [Double](repeating: 0, count: channels)
     var sumGradientXhat = [Double](repeating: 0, count: channels)
-    channelSums(&sumGradient, rows: rows, channels: channels) { row, c in Double(outputGradient[row * channels + c]) }
-    channelSums(&sumGradientXhat, rows: rows, channels: channels) { row, c in
-        Double(outputGradient[row * channels + c]) * Double((input[row * inputStride + c] - savedMean[c]) * savedInvStd[c])
+    channelSums(&sumGradient, rows: rows, channels: channels) { row, sums in
+        let dy = outputGradient + row * channels
+        forEachLane(in: 0..<channels) { c in
+            (Lanes(at: sums + c) + Lanes(at: dy + c)).store(at: sums + c)
+        } scalar: { c in
+            sums[c] += dy[c]
+        }
+    }
+    channelSums(&sumGradientXhat, rows: rows, channels: channels) { row, sums in
+        let dy = outputGradient + row * channels, x = input + row * inputStride
+        forEachLane(in: 0..<channels) { c in
+            let xhat = (Lanes(at: x + c) - Lanes(at: savedMean + c)) * Lanes(at: savedInvStd + c)
+            (Lanes(at: sums + c) + Lanes(at: dy + c) * xhat).store(at: sums + c)
+        } scalar: { c in
+            sums[c] += dy[c] * ((x[c] - savedMean[c]) * savedInvStd[c])
+        }
     }
     for c in 0..<channels {
         betaGradient?[c] = Float(sumGradient[c])
@@ -93,37 +132,51 @@ public func batchNormBackward(inputGradient: UnsafeMutablePointer<Float>?,
     guard let inputGradient else { return }
     let meanGradient = sumGradient.map { Float($0 / Double(max(rows, 1))) }
     let meanGradientXhat = sumGradientXhat.map { Float($0 / Double(max(rows, 1))) }
+    // Frozen and inference modes have no batch statistics: zero means drop their terms.
     let batchStatistics = mode == .training
-    meanGradient.withUnsafeBufferPointer { meanGradientBuffer in
-        meanGradientXhat.withUnsafeBufferPointer { meanGradientXhatBuffer in
-            let dyMean = meanGradientBuffer.baseAddress!, dyXhatMean = meanGradientXhatBuffer.baseAddress!
-            Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
-                let dy = outputGradient + row * channels, x = input + row * inputStride
-                let dx = inputGradient + row * inputGradientStride
-                for c in 0..<channels {
-                    let scale = gamma[c] * savedInvStd[c]
-                    var gradient = scale * dy[c]
-                    if batchStatistics {
-                        let xhat = (x[c] - savedMean[c]) * savedInvStd[c]
-                        gradient = scale * (dy[c] - dyMean[c] - xhat * dyXhatMean[c])
-                    }
-                    dx[c] = accumulateInputGradient ? dx[c] + gradient : gradient
-                }
+    let coefficients = (0..<channels).map { gamma[$0] * savedInvStd[$0] }
+        + (batchStatistics ? meanGradient + meanGradientXhat : [Float](repeating: 0, count: 2 * channels))
+    coefficients.withUnsafeBufferPointer { buffer in
+        let scale = buffer.baseAddress!, dyMean = scale + channels, dyXhatMean = scale + 2 * channels
+        Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
+            let dy = outputGradient + row * channels, x = input + row * inputStride
+            let dx = inputGradient + row * inputGradientStride
+            forEachLane(in: 0..<channels) { c in
+                let xhat = (Lanes(at: x + c) - Lanes(at: savedMean + c)) * Lanes(at: savedInvStd + c)
+                var gradient = Lanes(at: scale + c) * (Lanes(at: dy + c) - Lanes(at: dyMean + c) - xhat * Lanes(at: dyXhatMean + c))
+                if accumulateInputGradient { gradient += Lanes(at: dx + c) }
+                gradient.store(at: dx + c)
+            } scalar: { c in
+                let xhat = (x[c] - savedMean[c]) * savedInvStd[c]
+                let gradient = scale[c] * (dy[c] - dyMean[c] - xhat * dyXhatMean[c])
+                dx[c] = accumulateInputGradient ? dx[c] + gradient : gradient
             }
         }
     }
 }
 
-/// Adds `term(row, channel)` over all rows into `sums[channel]`, using fixed row chunks and Double partials.
-func channelSums(_ sums: inout [Double], rows: Int, channels: Int, _ term: (Int, Int) -> Double) {
-    let grain = max(1, 16_384 / max(channels, 1))
+/// Adds, over all rows, what `addRow(row, sums)` adds into a `[channels]` Float accumulator, into
+/// `sums[channel]`. Rows run in fixed chunks; each chunk flushes its Float accumulator into Double
+/// partials every 64 rows, and the partials are summed in chunk order, so the result depends only on
+/// the problem size, not on the thread count.
+func channelSums(_ sums: inout [Double], rows: Int, channels: Int,
+                 _ addRow: (Int, UnsafeMutablePointer<Float>) -> Void) {
+    let grain = max(64, 16_384 / max(channels, 1))
     let chunkCount = Parallel.chunks(count: rows, grain: grain, maxChunks: 32).count
     var partials = [Double](repeating: 0, count: max(chunkCount, 1) * channels)
     partials.withUnsafeMutableBufferPointer { buffer in
         let partial = buffer.baseAddress!
         Parallel.forEachChunk(count: rows, grain: grain, maxChunks: 32) { index, range in
             let out = partial + index * channels
-            for row in range { for c in 0..<channels { out[c] += term(row, c) } }
+            let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: channels)
+            defer { accumulator.deallocate() }
+            var start = range.lowerBound
+            while start < range.upperBound {
+                accumulator.initialize(repeating: 0, count: channels)
+                for row in start..<min(start + 64, range.upperBound) { addRow(row, accumulator) }
+                for c in 0..<channels { out[c] += Double(accumulator[c]) }
+                start += 64
+            }
         }
     }
     for chunk in 0..<chunkCount { for c in 0..<channels { sums[c] += partials[chunk * channels + c] } }

@@ -5,7 +5,11 @@ public enum Elementwise {
     /// `output = max(input, 0)`; output and input may be the same buffer.
     public static func reluForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
-            for i in range { output[i] = input[i] > 0 ? input[i] : 0 }
+            forEachLane(in: range) { i in
+                Lanes(at: input + i).zeroingUnlessPositive(Lanes(at: input + i)).store(at: output + i)
+            } scalar: { i in
+                output[i] = input[i] > 0 ? input[i] : 0
+            }
         }
     }
 
@@ -15,7 +19,11 @@ public enum Elementwise {
     public static func reluBackward(inputGradient: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>,
                                     output: UnsafePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
-            for i in range { inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0 }
+            forEachLane(in: range) { i in
+                Lanes(at: outputGradient + i).zeroingUnlessPositive(Lanes(at: output + i)).store(at: inputGradient + i)
+            } scalar: { i in
+                inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
+            }
         }
     }
 
@@ -23,21 +31,33 @@ public enum Elementwise {
     public static func addForward(output: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
                                   b: UnsafePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
-            for i in range { output[i] = a[i] + b[i] }
+            forEachLane(in: range) { i in
+                (Lanes(at: a + i) + Lanes(at: b + i)).store(at: output + i)
+            } scalar: { i in
+                output[i] = a[i] + b[i]
+            }
         }
     }
 
     /// `target += source`, used to accumulate gradients of tensors read by several layers.
     public static func accumulate(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
-            for i in range { target[i] += source[i] }
+            forEachLane(in: range) { i in
+                (Lanes(at: target + i) + Lanes(at: source + i)).store(at: target + i)
+            } scalar: { i in
+                target[i] += source[i]
+            }
         }
     }
 
     /// `output = input * scale`.
     public static func scale(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, by scale: Float, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
-            for i in range { output[i] = input[i] * scale }
+            forEachLane(in: range) { i in
+                (Lanes(at: input + i) * scale).store(at: output + i)
+            } scalar: { i in
+                output[i] = input[i] * scale
+            }
         }
     }
 

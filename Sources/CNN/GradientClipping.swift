@@ -5,12 +5,15 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
     let trainable = parameters.filter { !$0.isFrozen }
     var total = 0.0
     for parameter in trainable {
-        var sumOfSquares = [Double](repeating: 0, count: 1)
-        let gradient = parameter.gradient.data
-        channelSums(&sumOfSquares, rows: parameter.gradient.count, channels: 1) { row, _ in
-            Double(gradient[row]) * Double(gradient[row])
+        // The gradient as rows of 16 (plus a tail), so the sum runs in SIMD lanes.
+        let gradient = parameter.gradient.data, count = parameter.gradient.count
+        var sumOfSquares = [Double](repeating: 0, count: Lanes.scalarCount)
+        channelSums(&sumOfSquares, rows: count / Lanes.scalarCount, channels: Lanes.scalarCount) { row, sums in
+            let g = Lanes(at: gradient + row * Lanes.scalarCount)
+            (Lanes(at: sums) + g * g).store(at: sums)
         }
-        total += sumOfSquares[0]
+        total += sumOfSquares.reduce(0, +)
+        for i in (count - count % Lanes.scalarCount)..<count { total += Double(gradient[i]) * Double(gradient[i]) }
     }
     let norm = Float(total.squareRoot())
     let coefficient = maxNorm / (norm + 1e-6)

@@ -48,6 +48,6 @@ for rep in 1...reps {
     try step()
     let ms = Date().timeIntervalSince(start) * 1000 / Double(batch)
     times.append(ms)
-    print(String(format: "rep %d: %.1f ms/img", rep, ms))
+    print(String(format: "rep %d: %.1f ms/img, %d tensors allocated so far", rep, ms, Tensor.allocationCount))
 }
 print(String(format: "median %.1f ms/img", times.sorted()[times.count / 2]))
