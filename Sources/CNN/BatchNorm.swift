@@ -21,44 +21,41 @@ public enum BatchNormMode: Sendable {
 /// - `input`: `[rows, *]` with `inputStride` floats between rows (≥ `channels`), so a DenseNet layer
 ///   can normalise the first channels of its block's shared concatenation buffer without copying.
 /// - `gamma`, `beta`: `[channels]`.
+/// - `relu`: write `max(y, 0)`, a ReLU fused into the same pass.
 /// Statistics are summed in Double over fixed row chunks, so they do not depend on thread count.
 public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: UnsafeMutablePointer<Float>,
                              savedInvStd: UnsafeMutablePointer<Float>,
                              runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
                              input: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                              inputStride: Int? = nil, rows: Int, channels: Int, mode: BatchNormMode,
-                             momentum: Float = 0.1, epsilon: Float = 1e-5) {
+                             momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false) {
     let inputStride = inputStride ?? channels
     if mode == .training {
-        var mean = [Double](repeating: 0, count: channels)
-        var variance = [Double](repeating: 0, count: channels)
-        channelSums(&mean, rows: rows, channels: channels) { row, sums in
-            let x = input + row * inputStride
-            forEachLane(in: 0..<channels) { c in
-                (Lanes(at: sums + c) + Lanes(at: x + c)).store(at: sums + c)
-            } scalar: { c in
-                sums[c] += x[c]
-            }
-        }
-        for c in 0..<channels { mean[c] /= Double(max(rows, 1)) }
-        let center = mean.map { Float($0) }
-        center.withUnsafeBufferPointer { centerBuffer in
-            let m = centerBuffer.baseAddress!
-            channelSums(&variance, rows: rows, channels: channels) { row, sums in
-                let x = input + row * inputStride
+        // One pass: sums of d = x - shift and d^2, shifted by the first row so that the variance,
+        // E[d^2] - E[d]^2, does not cancel catastrophically when |mean| >> std.
+        let shift = (0..<channels).map { rows > 0 ? input[$0] : 0 }
+        var sums = [Double](repeating: 0, count: 2 * channels)
+        shift.withUnsafeBufferPointer { shiftBuffer in
+            let s = shiftBuffer.baseAddress!
+            channelSums(&sums, rows: rows, channels: 2 * channels) { row, sums in
+                let x = input + row * inputStride, squares = sums + channels
                 forEachLane(in: 0..<channels) { c in
-                    let d = Lanes(at: x + c) - Lanes(at: m + c)
-                    (Lanes(at: sums + c) + d * d).store(at: sums + c)
+                    let d = Lanes(at: x + c) - Lanes(at: s + c)
+                    (Lanes(at: sums + c) + d).store(at: sums + c)
+                    (Lanes(at: squares + c) + d * d).store(at: squares + c)
                 } scalar: { c in
-                    let d = x[c] - m[c]
-                    sums[c] += d * d
+                    let d = x[c] - s[c]
+                    sums[c] += d
+                    squares[c] += d * d
                 }
             }
         }
-        // Sum of squares around the Float mean, corrected to the exact mean: sum (x - m)^2 - n (mean - m)^2.
+        let n = Double(max(rows, 1))
+        var mean = [Double](repeating: 0, count: channels), variance = mean
         for c in 0..<channels {
-            let shift = mean[c] - Double(center[c])
-            variance[c] = max(variance[c] - Double(rows) * shift * shift, 0)
+            let shiftedMean = sums[c] / n
+            mean[c] = Double(shift[c]) + shiftedMean
+            variance[c] = max(sums[channels + c] - n * shiftedMean * shiftedMean, 0)
         }
         for c in 0..<channels {
             let biased = variance[c] / Double(max(rows, 1))
@@ -81,9 +78,10 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
             let source = input + row * inputStride, target = output + row * channels
             forEachLane(in: 0..<channels) { c in
                 let y = (Lanes(at: source + c) - Lanes(at: mean + c)) * Lanes(at: scale + c) + Lanes(at: beta + c)
-                y.store(at: target + c)
+                (relu ? y.zeroingUnlessPositive(y) : y).store(at: target + c)
             } scalar: { c in
-                target[c] = (source[c] - mean[c]) * scale[c] + beta[c]
+                let y = (source[c] - mean[c]) * scale[c] + beta[c]
+                target[c] = relu && !(y > 0) ? 0 : y
             }
         }
     }
@@ -96,35 +94,44 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
 /// - `gammaGradient`, `betaGradient`: `[channels]`, overwritten; nil skips them.
 /// - `outputGradient`: `[rows, channels]`; `input`: `[rows, *]` with `inputStride`;
 ///   `gamma`, `savedMean`, `savedInvStd`: `[channels]`.
+/// - `reluOutput`: for a layer with a fused ReLU, its `[rows, channels]` output; `outputGradient` is
+///   then the gradient after the ReLU and is masked where that output is not positive.
 /// In `.training` mode the gradient includes the batch statistics' dependence on the input; in
 /// `.frozen` and `.inference` modes the layer is the affine map `x * gamma * invStd + const`.
 public func batchNormBackward(inputGradient: UnsafeMutablePointer<Float>?,
                               gammaGradient: UnsafeMutablePointer<Float>?, betaGradient: UnsafeMutablePointer<Float>?,
                               outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>,
                               gamma: UnsafePointer<Float>, savedMean: UnsafePointer<Float>,
-                              savedInvStd: UnsafePointer<Float>, inputStride: Int? = nil,
+                              savedInvStd: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+                              inputStride: Int? = nil,
                               inputGradientStride: Int? = nil, accumulateInputGradient: Bool = false,
                               rows: Int, channels: Int, mode: BatchNormMode) {
     let inputStride = inputStride ?? channels, inputGradientStride = inputGradientStride ?? channels
-    var sumGradient = [Double](repeating: 0, count: channels)
-    var sumGradientXhat = [Double](repeating: 0, count: channels)
-    channelSums(&sumGradient, rows: rows, channels: channels) { row, sums in
-        let dy = outputGradient + row * channels
-        forEachLane(in: 0..<channels) { c in
-            (Lanes(at: sums + c) + Lanes(at: dy + c)).store(at: sums + c)
-        } scalar: { c in
-            sums[c] += dy[c]
-        }
+    @inline(__always) func gradientLanes(_ row: Int, _ c: Int) -> Lanes {
+        let dy = Lanes(at: outputGradient + row * channels + c)
+        guard let y = reluOutput else { return dy }
+        return dy.zeroingUnlessPositive(Lanes(at: y + row * channels + c))
     }
-    channelSums(&sumGradientXhat, rows: rows, channels: channels) { row, sums in
-        let dy = outputGradient + row * channels, x = input + row * inputStride
+    @inline(__always) func gradient(_ row: Int, _ c: Int) -> Float {
+        if let y = reluOutput, !(y[row * channels + c] > 0) { return 0 }
+        return outputGradient[row * channels + c]
+    }
+    // One pass for both sums: the first `channels` accumulate dy, the next `channels` dy * xhat.
+    var sums = [Double](repeating: 0, count: 2 * channels)
+    channelSums(&sums, rows: rows, channels: 2 * channels) { row, sums in
+        let x = input + row * inputStride, sumsXhat = sums + channels
         forEachLane(in: 0..<channels) { c in
+            let dy = gradientLanes(row, c)
             let xhat = (Lanes(at: x + c) - Lanes(at: savedMean + c)) * Lanes(at: savedInvStd + c)
-            (Lanes(at: sums + c) + Lanes(at: dy + c) * xhat).store(at: sums + c)
+            (Lanes(at: sums + c) + dy).store(at: sums + c)
+            (Lanes(at: sumsXhat + c) + dy * xhat).store(at: sumsXhat + c)
         } scalar: { c in
-            sums[c] += dy[c] * ((x[c] - savedMean[c]) * savedInvStd[c])
+            let dy = gradient(row, c)
+            sums[c] += dy
+            sumsXhat[c] += dy * ((x[c] - savedMean[c]) * savedInvStd[c])
         }
     }
+    let sumGradient = Array(sums[0..<channels]), sumGradientXhat = Array(sums[channels...])
     for c in 0..<channels {
         betaGradient?[c] = Float(sumGradient[c])
         gammaGradient?[c] = Float(sumGradientXhat[c])
@@ -139,17 +146,17 @@ public func batchNormBackward(inputGradient: UnsafeMutablePointer<Float>?,
     coefficients.withUnsafeBufferPointer { buffer in
         let scale = buffer.baseAddress!, dyMean = scale + channels, dyXhatMean = scale + 2 * channels
         Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
-            let dy = outputGradient + row * channels, x = input + row * inputStride
-            let dx = inputGradient + row * inputGradientStride
+            let x = input + row * inputStride, dx = inputGradient + row * inputGradientStride
             forEachLane(in: 0..<channels) { c in
                 let xhat = (Lanes(at: x + c) - Lanes(at: savedMean + c)) * Lanes(at: savedInvStd + c)
-                var gradient = Lanes(at: scale + c) * (Lanes(at: dy + c) - Lanes(at: dyMean + c) - xhat * Lanes(at: dyXhatMean + c))
-                if accumulateInputGradient { gradient += Lanes(at: dx + c) }
-                gradient.store(at: dx + c)
+                let dy = gradientLanes(row, c)
+                var value = Lanes(at: scale + c) * (dy - Lanes(at: dyMean + c) - xhat * Lanes(at: dyXhatMean + c))
+                if accumulateInputGradient { value += Lanes(at: dx + c) }
+                value.store(at: dx + c)
             } scalar: { c in
                 let xhat = (x[c] - savedMean[c]) * savedInvStd[c]
-                let gradient = scale[c] * (dy[c] - dyMean[c] - xhat * dyXhatMean[c])
-                dx[c] = accumulateInputGradient ? dx[c] + gradient : gradient
+                let value = scale[c] * (gradient(row, c) - dyMean[c] - xhat * dyXhatMean[c])
+                dx[c] = accumulateInputGradient ? dx[c] + value : value
             }
         }
     }

@@ -11,6 +11,8 @@ public final class BatchNormLayer: Layer {
     public var epsilon: Float
     public let gamma: Parameter, beta: Parameter
     public let runningMean: Tensor, runningVariance: Tensor
+    /// Whether the layer's output is `max(bn(x), 0)`: a following ReLU fused in.
+    public var appliesReLU = false
     public var parameters: [Parameter] { [gamma, beta] }
 
     private var input: Tensor?
@@ -52,19 +54,20 @@ public final class BatchNormLayer: Layer {
         batchNormForward(output: y.data, savedMean: savedMean.data, savedInvStd: savedInvStd.data,
                          runningMean: runningMean.data, runningVariance: runningVariance.data, input: x.data,
                          gamma: gamma.value.data, beta: beta.value.data, rows: x.rows, channels: channels,
-                         mode: lastMode, momentum: momentum, epsilon: epsilon)
+                         mode: lastMode, momentum: momentum, epsilon: epsilon, relu: appliesReLU)
         input = x
         output = y
         return y
     }
 
     public func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?] {
-        guard let x = input else { return [nil] }
+        guard let x = input, let y = output else { return [nil] }
         let dx = Tensor.gradientBuffer(&inputGradient, shape: x.shape, needed: inputNeedsGradient.first == true)
         batchNormBackward(inputGradient: dx?.data, gammaGradient: gamma.isFrozen ? nil : gamma.gradient.data,
                           betaGradient: beta.isFrozen ? nil : beta.gradient.data, outputGradient: outputGradient.data,
                           input: x.data, gamma: gamma.value.data, savedMean: savedMean.data,
-                          savedInvStd: savedInvStd.data, rows: x.rows, channels: channels, mode: lastMode)
+                          savedInvStd: savedInvStd.data, reluOutput: appliesReLU ? y.data : nil, rows: x.rows,
+                          channels: channels, mode: lastMode)
         return [dx]
     }
 }

@@ -80,8 +80,14 @@ final class NetworkBuilder {
         return append(layer, inputs: [input], channels: channels[input])
     }
 
+    /// A ReLU; directly after the batch norm just added, it runs inside that layer instead
+    /// (`BatchNormLayer.appliesReLU`), which saves a pass and a buffer each way.
     func relu(_ name: String, _ input: Int) -> Int {
-        append(ReLULayer(name: name), inputs: [input], channels: channels[input])
+        if input == layers.count, let norm = layers.last?.layer as? BatchNormLayer, !norm.appliesReLU {
+            norm.appliesReLU = true
+            return input
+        }
+        return append(ReLULayer(name: name), inputs: [input], channels: channels[input])
     }
 
     func maxPool(_ name: String, _ input: Int, kernel: Int, stride: Int, padding: Int = 0) -> Int {

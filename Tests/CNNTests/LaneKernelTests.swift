@@ -68,3 +68,60 @@ final class LaneKernelTests: XCTestCase {
         return result
     }
 }
+
+/// A batch norm with its ReLU fused in equals a batch norm followed by a ReLU layer, forward and
+/// backward, in training and frozen mode.
+final class FusedReLUTests: XCTestCase {
+    func testFusedBatchNormReLUEqualsSeparateLayers() throws {
+        var random = TestRandom(seed: 14)
+        let input = Tensor(shape: [2, 5, 3, 37], values: random.array(2 * 5 * 3 * 37, scale: 2))
+        let outputGradient = Tensor(shape: input.shape, values: random.array(input.count))
+        let gamma = random.array(37), beta = random.array(37, scale: 0.5)
+        for frozen in [false, true] {
+            func make(fused: Bool) -> (Graph, BatchNormLayer) {
+                let graph = Graph()
+                let norm = BatchNormLayer(name: "bn", channels: 37)
+                norm.gamma.value.data.update(from: gamma, count: 37)
+                norm.beta.value.data.update(from: beta, count: 37)
+                norm.gamma.isFrozen = frozen
+                norm.beta.isFrozen = frozen
+                graph.add(norm, inputs: [graph.input])
+                if fused { norm.appliesReLU = true } else { graph.append(ReLULayer(name: "relu")) }
+                return (graph, norm)
+            }
+            let (separate, separateNorm) = make(fused: false), (fused, fusedNorm) = make(fused: true)
+            let a = try separate.forward(input, mode: .training), b = try fused.forward(input, mode: .training)
+            XCTAssertEqual(a.count, b.count)
+            assertClose(Array(UnsafeBufferPointer(start: b.data, count: b.count)),
+                        Array(UnsafeBufferPointer(start: a.data, count: a.count)), relative: 1e-6, "y, frozen \(frozen)")
+            let context = LayerContext(mode: .training, workspace: Workspace())
+            let reluGradient = ReLULayer(name: "check")
+            _ = try reluGradient.forward([try BatchNormReference.normalized(input, separateNorm)], context: context)
+            let masked = reluGradient.backward(outputGradient, inputNeedsGradient: [true], context: context)[0]!
+            let dxSeparate = separateNorm.backward(masked, inputNeedsGradient: [true], context: context)[0]!
+            let dxFused = fusedNorm.backward(outputGradient, inputNeedsGradient: [true], context: context)[0]!
+            assertClose(Array(UnsafeBufferPointer(start: dxFused.data, count: dxFused.count)),
+                        Array(UnsafeBufferPointer(start: dxSeparate.data, count: dxSeparate.count)), relative: 1e-6,
+                        "dx, frozen \(frozen)")
+            if !frozen {
+                assertClose(Array(UnsafeBufferPointer(start: fusedNorm.gamma.gradient.data, count: 37)),
+                            Array(UnsafeBufferPointer(start: separateNorm.gamma.gradient.data, count: 37)),
+                            relative: 1e-6, "dgamma")
+            }
+        }
+    }
+}
+
+/// What a batch norm with `norm`'s parameters outputs before any ReLU.
+private enum BatchNormReference {
+    static func normalized(_ input: Tensor, _ norm: BatchNormLayer) throws -> Tensor {
+        let graph = Graph()
+        let copy = BatchNormLayer(name: "copy", channels: norm.channels)
+        copy.gamma.value.copy(from: norm.gamma.value)
+        copy.beta.value.copy(from: norm.beta.value)
+        copy.gamma.isFrozen = norm.gamma.isFrozen
+        copy.beta.isFrozen = norm.beta.isFrozen
+        graph.add(copy, inputs: [graph.input])
+        return try graph.forward(input, mode: .training)
+    }
+}
