@@ -24,9 +24,6 @@ public struct FineTuneStage: StageKind {
         if !(stage.with["online_augment"]?.arrayValue ?? []).isEmpty {
             throw StageError.misconfigured(stage: stage.name, reason: "`online_augment` is not supported yet; use an augment stage before fine-tune")
         }
-        if stage.with["schedule"]?["name"]?.stringValue == "reduce-on-plateau" {
-            throw StageError.misconfigured(stage: stage.name, reason: "the `reduce-on-plateau` schedule is not supported yet; use constant, step or cosine")
-        }
         return .allCores
     }
 

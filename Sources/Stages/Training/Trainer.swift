@@ -22,6 +22,8 @@ final class Trainer {
     let restoreBest: Bool
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
+    /// Set for `schedule: {name: reduce-on-plateau}`, which watches the early-stopping monitor.
+    var plateau: PlateauSchedule?
     let loss: SoftmaxCrossEntropy
     /// Logits for a batch of manifest rows; `backward` takes the loss gradient of the last training forward.
     let forward: ([[String: String]], Mode) throws -> Tensor
@@ -65,6 +67,10 @@ final class Trainer {
         default: decayRule = .constant
         }
         schedule = LearningRateSchedule(base: lr, decay: decayRule, warmupSteps: (plan?["warmup_epochs"]?.intValue ?? 0) * stepsPerEpoch)
+        if plan?["name"]?.stringValue == "reduce-on-plateau" {
+            plateau = PlateauSchedule(factor: Float(plan?["factor"]?.numberValue ?? 0.1), patience: plan?["patience"]?.intValue ?? 10,
+                                      minimum: Float(plan?["min_lr"]?.numberValue ?? 0))
+        }
         var weights: [Float]?
         // A `class-weights` balance stage upstream leaves each row's class weight in the `balance` column.
         let recorded = Dictionary(train.compactMap { row in row["balance"].flatMap(Float.init).map { (row["label"] ?? "", $0) } },
@@ -94,6 +100,7 @@ final class Trainer {
             best = saved.best.map { (saved.bestScore, saved.bestEpoch, $0) }
             history = saved.history
             step = saved.step
+            for row in history.rows { plateau?.record(score(row), baseRate: schedule.base) }
             firstEpoch = saved.epoch + 1
             context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
         }
@@ -108,7 +115,7 @@ final class Trainer {
                 if context.isCancelled { throw EngineError.cancelled }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
                 let logits = try forward(rows, .training)
-                let lr = schedule.rate(at: step)
+                let lr = rate(at: step)
                 let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
                 guard value.isFinite else {
                     throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
@@ -129,10 +136,13 @@ final class Trainer {
             let row = TrainingHistory.Row(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), valLoss: valScores.loss,
                                           trainAccuracy: trainScores.accuracy, valAccuracy: valScores.accuracy,
                                           trainAUC: trainScores.auc, valAUC: valScores.auc,
-                                          learningRate: Double(schedule.rate(at: max(step - 1, 0))),
+                                          learningRate: Double(rate(at: max(step - 1, 0))),
                                           seconds: Date().timeIntervalSince(started))
             history.rows.append(row)
-            let score = monitor == "val_loss" ? -row.valLoss : monitor == "val_auc" ? row.valAUC : row.valAccuracy
+            let score = score(row)
+            if plateau?.record(score, baseRate: schedule.base) == true {
+                context.note("epoch \(epoch): \(monitor) has not improved for \(plateau!.patience) epochs; learning rate now \(rate(at: step))")
+            }
             if best == nil || score > best!.score {
                 best = (score, epoch, stateTensors.map(\.array))
             }
@@ -144,6 +154,17 @@ final class Trainer {
         }
         if restoreBest, let best { restore(best.weights) }
         return history
+    }
+
+    /// The learning rate of zero-based `step`: the schedule's, lowered by any plateau reductions.
+    private func rate(at step: Int) -> Float {
+        let scheduled = schedule.rate(at: step)
+        return plateau?.apply(to: scheduled) ?? scheduled
+    }
+
+    /// The monitored metric of an epoch, higher being better.
+    private func score(_ row: TrainingHistory.Row) -> Double {
+        monitor == "val_loss" ? -row.valLoss : monitor == "val_auc" ? row.valAUC : row.valAccuracy
     }
 
     /// The training row indices of one epoch: each row once, and with an `oversample` balance stage upstream,
