@@ -5,26 +5,11 @@ import XCTest
 final class PlateauRunTests: XCTestCase {
     func testReduceOnPlateauHalvesTheRateAfterStalledEpochs() throws {
         let scratch = try Scratch()
-        try scratch.write("p.yaml", """
-            name: plateau
-            seed: 3
-            stages:
-              synth: { kind: synthesize, with: { dataset: breakhis, patients: 8, images_per_patient: 1, magnifications: [100], width: 40, height: 32 } }
-              ingest: { kind: ingest, needs: [synth], with: { dataset: breakhis } }
-              split: { kind: split, needs: [ingest], with: { train: 0.5, val: 0.25, test: 0.25 } }
-              weights: { kind: import-weights, with: { arch: densenet121, source: none } }
-              train:
-                kind: fine-tune
-                needs: [split, weights]
-                with:
-                  image_size: 32
-                  head: [{ layer: dense, units: 2 }]
-                  optimizer: { name: sgd, lr: 0.001, momentum: 0.9 }
-                  schedule: { name: reduce-on-plateau, patience: 1, factor: 0.5, min_lr: 0.0002 }
-                  early_stopping: { monitor: val_accuracy, patience: 100 }
-                  epochs: 6
-                  batch_size: 8
-            """)
+        try scratch.write("p.yaml", TinyFineTune.yaml(name: "plateau", seed: 3, train: [
+            "schedule: { name: reduce-on-plateau, patience: 1, factor: 0.5, min_lr: 0.0002 }",
+            "early_stopping: { monitor: val_accuracy, patience: 100 }",
+            "epochs: 6",
+        ]))
         let run = try scratch.pipe("run", "p.yaml")
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         let folder = try XCTUnwrap(try scratch.pipe("outputs", "p.yaml", "train").stdout.split(separator: "\t").last?

@@ -5,25 +5,7 @@ import XCTest
 final class ResumeTests: XCTestCase {
     func testAKilledFineTuneResumesFromItsLastEpoch() throws {
         let scratch = try Scratch()
-        try scratch.write("r.yaml", """
-            name: resume
-            seed: 2
-            stages:
-              synth: { kind: synthesize, with: { dataset: breakhis, patients: 8, images_per_patient: 1, magnifications: [100], width: 40, height: 32 } }
-              ingest: { kind: ingest, needs: [synth], with: { dataset: breakhis } }
-              split: { kind: split, needs: [ingest], with: { train: 0.5, val: 0.25, test: 0.25 } }
-              weights: { kind: import-weights, with: { arch: densenet121, source: none } }
-              train:
-                kind: fine-tune
-                needs: [split, weights]
-                with:
-                  image_size: 32
-                  freeze: none
-                  head: [{ layer: dense, units: 2 }]
-                  optimizer: { name: sgd, lr: 0.001, momentum: 0.9 }
-                  epochs: 5
-                  batch_size: 8
-            """)
+        try scratch.write("r.yaml", TinyFineTune.yaml(name: "resume", seed: 2, train: ["freeze: none", "epochs: 5"]))
         let process = try scratch.start(["run", "r.yaml"], output: scratch.url("first.log"))
         // Wait until an epoch is recorded, then kill pipe outright.
         let deadline = Date(timeIntervalSinceNow: 240)
