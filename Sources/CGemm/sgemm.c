@@ -136,9 +136,10 @@ AVX512 static void kernel(long kc, const float *restrict a, long rs, long ps, co
     }
 }
 
-void cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    if (m <= 0 || n <= 0 || k <= 0 || !ensure_buffers()) return;
+int cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+                const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0 || k <= 0) return 0;
+    if (!ensure_buffers()) return -1;
     long rs = transA ? 1 : lda, ps = transA ? MR : 1;
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
@@ -160,4 +161,5 @@ void cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
             }
         }
     }
+    return 0;
 }

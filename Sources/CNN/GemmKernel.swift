@@ -27,7 +27,9 @@ public enum GemmKernel: String, Sendable {
         let splitRows = rowTiles >= columnTiles
         let bands = min(threads, splitRows ? rowTiles : columnTiles)
         if bands <= 1 {
-            cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) != 0 {
+                openBLAS(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            }
             return
         }
         let tiles = splitRows ? rowTiles : columnTiles, step = splitRows ? tileRows : tileColumns
@@ -39,13 +41,29 @@ public enum GemmKernel: String, Sendable {
             guard last > first else { return }
             if splitRows {
                 let aStart = transposeA ? a + first : a + first * lda
-                cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, last - first, n, k, alpha, aStart, lda,
-                            b, ldb, beta, c + first * ldc, ldc)
+                if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, last - first, n, k, alpha, aStart, lda,
+                               b, ldb, beta, c + first * ldc, ldc) != 0 {
+                    openBLAS(transposeA, transposeB, last - first, n, k, alpha, aStart, lda, b, ldb, beta,
+                                     c + first * ldc, ldc)
+                }
             } else {
                 let bStart = transposeB ? b + first * ldb : b + first
-                cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, last - first, k, alpha, a, lda,
-                            bStart, ldb, beta, c + first, ldc)
+                if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, last - first, k, alpha, a, lda,
+                               bStart, ldb, beta, c + first, ldc) != 0 {
+                    openBLAS(transposeA, transposeB, m, last - first, k, alpha, a, lda, bStart, ldb, beta,
+                                     c + first, ldc)
+                }
             }
         }
+    }
+
+    /// The same product on OpenBLAS: on CPUs without AVX-512, with `PIPE_GEMM=openblas`, or when the
+    /// kernels' packing buffers could not be allocated.
+    static func openBLAS(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                         _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+                                         _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -8,8 +8,9 @@ int cgemm_supported(void);
 /// op(A) is m x k, op(B) is k x n, C is m x n; lda, ldb and ldc are row strides.
 /// Each element of C is summed over k in the same order whatever the caller's partition of m or n,
 /// so splitting rows or columns across threads gives bit-identical results.
-void cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
+/// Returns 0, or -1 without touching C when its packing buffers cannot be allocated.
+int cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+                const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
 /// The register tile: callers splitting work across threads should cut m at multiples of this.
 long cgemm_tile_rows(void);
