@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// Row-major single-precision matrix multiply: `C = alpha * op(A) * op(B) + beta * C`.
 ///
 /// Shapes: `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`; `lda`, `ldb`, `ldc` are the row
