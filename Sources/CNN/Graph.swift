@@ -47,8 +47,8 @@ public final class Graph {
     @discardableResult
     public func append(_ layer: Layer) -> Node { add(layer, inputs: [output]) }
 
-    /// All layers in execution order.
-    public var allLayers: [Layer] { layers.compactMap { $0 } }
+    /// All layers in execution order, composite layers replaced by the layers they run.
+    public var allLayers: [Layer] { layers.compactMap { $0 }.flatMap { $0.sublayers.isEmpty ? [$0] : $0.sublayers } }
 
     /// All parameters, in layer order.
     public var parameters: [Parameter] { allLayers.flatMap(\.parameters) }

@@ -47,10 +47,13 @@ public protocol Layer: AnyObject {
     /// Writes gradients of unfrozen parameters and returns a gradient for each input whose entry in
     /// `inputNeedsGradient` is true (nil for the others). Valid only after `forward`.
     func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?]
+    /// The layers a composite layer runs inside itself (e.g. a dense block's batch norms); empty otherwise.
+    var sublayers: [Layer] { get }
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var sublayers: [Layer] { [] }
 
     /// Whether any parameter of this layer is trained.
     public var isTrainable: Bool { parameters.contains { !$0.isFrozen } }

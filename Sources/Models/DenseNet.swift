@@ -5,7 +5,7 @@ import CNN
 /// Both frameworks compute the same function: a padded 7x7/2 convolution, a padded 3x3/2 max pool
 /// (Keras `ZeroPadding2D` then a `valid` pool; the pool follows a ReLU so zero padding equals
 /// torchvision's `-inf` padding), dense blocks of BN-ReLU-1x1-BN-ReLU-3x3 layers whose outputs are
-/// concatenated, and transitions of BN-ReLU-1x1 conv with 2x2/2 average pooling. They differ in names,
+/// concatenated (in place, by `DenseBlockLayer`), and transitions of BN-ReLU-1x1 conv with 2x2/2 average pooling. They differ in names,
 /// batch-norm epsilon (Keras 1.001e-5, torchvision 1e-5) and the final softmax.
 enum DenseNet {
     static func trunk(config: DenseNetConfig, variant: Variant, seed: UInt64) throws -> Trunk {
@@ -30,8 +30,12 @@ enum DenseNet {
             x = b.maxPool("features.pool0", x, kernel: 3, stride: 2, padding: 1)
         }
         for (blockIndex, layerCount) in config.blocks.enumerated() {
-            for layerIndex in 0..<layerCount {
-                x = denseLayer(b, x, block: blockIndex + 1, layer: layerIndex + 1, config: config, epsilon: eps)
+            if layerCount > 0 {
+                let units = (0..<layerCount).map { layerIndex in
+                    denseUnit(b, inChannels: b.channels[x] + layerIndex * config.growthRate, block: blockIndex + 1,
+                              layer: layerIndex + 1, config: config, epsilon: eps)
+                }
+                x = try b.denseBlock(keras ? "conv\(blockIndex + 2)" : "features.denseblock\(blockIndex + 1)", x, units: units)
             }
             if blockIndex < config.blocks.count - 1 {
                 x = transition(b, x, index: blockIndex + 1, epsilon: eps)
@@ -43,29 +47,21 @@ enum DenseNet {
         return Trunk(builder: b, output: x, headName: keras ? "predictions" : "classifier")
     }
 
-    /// One bottleneck layer; Keras numbers its blocks from `conv2` (the stem is `conv1`).
-    private static func denseLayer(_ b: NetworkBuilder, _ input: Int, block: Int, layer: Int, config: DenseNetConfig,
-                                   epsilon: Float) -> Int {
+    /// One bottleneck unit (BN-ReLU-1x1 conv-BN-ReLU-3x3 conv); Keras numbers its blocks from `conv2`
+    /// (the stem is `conv1`).
+    private static func denseUnit(_ b: NetworkBuilder, inChannels: Int, block: Int, layer: Int, config: DenseNetConfig,
+                                  epsilon: Float) -> DenseBlockLayer.Unit {
         let width = config.bottleneckFactor * config.growthRate
-        var x: Int
-        if b.variant == .keras {
-            let p = "conv\(block + 1)_block\(layer)"
-            x = b.batchNorm("\(p)_0_bn", input, epsilon: epsilon)
-            x = b.relu("\(p)_0_relu", x)
-            x = b.conv("\(p)_1_conv", x, filters: width, kernel: 1, bias: false)
-            x = b.batchNorm("\(p)_1_bn", x, epsilon: epsilon)
-            x = b.relu("\(p)_1_relu", x)
-            x = b.conv("\(p)_2_conv", x, filters: config.growthRate, kernel: 3, padding: 1, bias: false)
-            return b.concat("\(p)_concat", [input, x])
-        }
-        let p = "features.denseblock\(block).denselayer\(layer)"
-        x = b.batchNorm("\(p).norm1", input, epsilon: epsilon)
-        x = b.relu("\(p).relu1", x)
-        x = b.conv("\(p).conv1", x, filters: width, kernel: 1, bias: false)
-        x = b.batchNorm("\(p).norm2", x, epsilon: epsilon)
-        x = b.relu("\(p).relu2", x)
-        x = b.conv("\(p).conv2", x, filters: config.growthRate, kernel: 3, padding: 1, bias: false)
-        return b.concat("\(p).concat", [input, x])
+        let keras = b.variant == .keras
+        let p = keras ? "conv\(block + 1)_block\(layer)" : "features.denseblock\(block).denselayer\(layer)"
+        let names = keras ? ["\(p)_0_bn", "\(p)_1_conv", "\(p)_1_bn", "\(p)_2_conv"]
+            : ["\(p).norm1", "\(p).conv1", "\(p).norm2", "\(p).conv2"]
+        let norm1 = b.makeBatchNorm(names[0], channels: inChannels, epsilon: epsilon)
+        let conv1 = b.makeConv(names[1], inChannels: inChannels, filters: width, window: WindowGeometry(kernel: 1), bias: false)
+        let norm2 = b.makeBatchNorm(names[2], channels: width, epsilon: epsilon)
+        let conv2 = b.makeConv(names[3], inChannels: width, filters: config.growthRate,
+                               window: WindowGeometry(kernel: 3, padding: 1), bias: false)
+        return DenseBlockLayer.Unit(norm1: norm1, conv1: conv1, norm2: norm2, conv2: conv2)
     }
 
     /// Halves the channels and the resolution between blocks.

@@ -49,12 +49,18 @@ final class NetworkBuilder {
 
     /// A convolution with `window`; Keras `ZeroPadding2D` before a `valid` convolution becomes padding here.
     func conv(_ name: String, _ input: Int, filters: Int, window: WindowGeometry, bias: Bool) -> Int {
-        let layer = Conv2DLayer(name: name, inChannels: channels[input], outChannels: filters, window: window,
+        let layer = makeConv(name, inChannels: channels[input], filters: filters, window: window, bias: bias)
+        return append(layer, inputs: [input], channels: filters)
+    }
+
+    /// A convolution bound to its weight names but not added to the network (a dense-block unit's).
+    func makeConv(_ name: String, inChannels: Int, filters: Int, window: WindowGeometry, bias: Bool) -> Conv2DLayer {
+        let layer = Conv2DLayer(name: name, inChannels: inChannels, outChannels: filters, window: window,
                                 bias: bias, seed: nextSeed())
         bind(name, variant == .keras ? "kernel" : "weight", layer.weight.value, .torchConv)
         if let b = layer.bias { bind(name, "bias", b.value, .identical) }
         record(layer.parameters)
-        return append(layer, inputs: [input], channels: filters)
+        return layer
     }
 
     /// A square convolution with symmetric padding.
@@ -66,8 +72,13 @@ final class NetworkBuilder {
 
     /// Batch normalisation; `scale: false` is Keras `BatchNormalization(scale=False)`, whose gamma stays 1 and frozen.
     func batchNorm(_ name: String, _ input: Int, epsilon: Float, scale: Bool = true) -> Int {
-        let layer = BatchNormLayer(name: name, channels: channels[input], momentum: variant == .keras ? 0.01 : 0.1,
-                                   epsilon: epsilon)
+        let layer = makeBatchNorm(name, channels: channels[input], epsilon: epsilon, scale: scale)
+        return append(layer, inputs: [input], channels: channels[input])
+    }
+
+    /// A batch norm bound to its weight names but not added to the network (a dense-block unit's).
+    func makeBatchNorm(_ name: String, channels count: Int, epsilon: Float, scale: Bool = true) -> BatchNormLayer {
+        let layer = BatchNormLayer(name: name, channels: count, momentum: variant == .keras ? 0.01 : 0.1, epsilon: epsilon)
         let names = variant == .keras ? ["gamma", "beta", "moving_mean", "moving_variance"]
             : ["weight", "bias", "running_mean", "running_var"]
         if scale { bind(name, names[0], layer.gamma.value, .identical) } else { layer.gamma.isFrozen = true }
@@ -77,7 +88,13 @@ final class NetworkBuilder {
         record(layer.parameters)
         state.append(("\(name).running_mean", layer.runningMean))
         state.append(("\(name).running_var", layer.runningVariance))
-        return append(layer, inputs: [input], channels: channels[input])
+        return layer
+    }
+
+    /// A DenseNet block whose units were made with `makeBatchNorm` and `makeConv`.
+    func denseBlock(_ name: String, _ input: Int, units: [DenseBlockLayer.Unit]) throws -> Int {
+        let block = try DenseBlockLayer(name: name, inputChannels: channels[input], units: units)
+        return append(block, inputs: [input], channels: block.outputChannels)
     }
 
     /// A ReLU; directly after the batch norm just added, it runs inside that layer instead

@@ -1,0 +1,96 @@
+import XCTest
+@testable import CNN
+
+/// The in-place dense block equals the same units wired as separate layers with concatenations:
+/// outputs, running statistics, input gradients and every parameter gradient.
+final class DenseBlockLayerTests: XCTestCase {
+    static let (inputChannels, growth, width, unitCount) = (5, 3, 6, 3)
+
+    /// A unit's four layers with seeded weights and random batch-norm scales.
+    static func unit(_ index: Int, random: inout TestRandom) -> DenseBlockLayer.Unit {
+        let c = inputChannels + index * growth
+        let norm1 = BatchNormLayer(name: "u\(index).norm1", channels: c), norm2 = BatchNormLayer(name: "u\(index).norm2", channels: width)
+        for norm in [norm1, norm2] {
+            norm.gamma.value.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels)))
+            norm.beta.value.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels, scale: 0.3)))
+        }
+        return DenseBlockLayer.Unit(
+            norm1: norm1, conv1: Conv2DLayer(name: "u\(index).conv1", inChannels: c, outChannels: width, window: WindowGeometry(kernel: 1),
+                                             bias: false, seed: UInt64(10 + index)),
+            norm2: norm2, conv2: Conv2DLayer(name: "u\(index).conv2", inChannels: width, outChannels: growth,
+                                             window: WindowGeometry(kernel: 3, padding: 1), bias: false, seed: UInt64(20 + index)))
+    }
+
+    /// The same unit as new layers with copied values.
+    static func copy(_ unit: DenseBlockLayer.Unit) -> DenseBlockLayer.Unit {
+        func copy(_ norm: BatchNormLayer) -> BatchNormLayer {
+            let twin = BatchNormLayer(name: norm.name, channels: norm.channels)
+            twin.gamma.value.copy(from: norm.gamma.value)
+            twin.beta.value.copy(from: norm.beta.value)
+            return twin
+        }
+        func copy(_ conv: Conv2DLayer) -> Conv2DLayer {
+            let twin = Conv2DLayer(name: conv.name, inChannels: conv.inChannels, outChannels: conv.outChannels, window: conv.window, bias: false)
+            twin.weight.value.copy(from: conv.weight.value)
+            return twin
+        }
+        return DenseBlockLayer.Unit(norm1: copy(unit.norm1), conv1: copy(unit.conv1), norm2: copy(unit.norm2), conv2: copy(unit.conv2))
+    }
+
+    func testInPlaceBlockEqualsConcatenatedLayers() throws {
+        for frozenFirstUnit in [false, true] {
+            var random = TestRandom(seed: 41)
+            let units = (0..<Self.unitCount).map { Self.unit($0, random: &random) }
+            let twins = units.map(Self.copy)
+            if frozenFirstUnit { for unit in [units[0], twins[0]] { unit.layers.forEach { $0.setFrozen(true) } } }
+
+            let blockGraph = Graph()
+            let stem = Conv2DLayer(name: "stem", inChannels: 2, outChannels: Self.inputChannels, window: WindowGeometry(kernel: 1), seed: 3)
+            let stemTwin = Conv2DLayer(name: "stem", inChannels: 2, outChannels: Self.inputChannels, window: WindowGeometry(kernel: 1), seed: 3)
+            blockGraph.add(stem, inputs: [blockGraph.input])
+            blockGraph.append(try DenseBlockLayer(name: "block", inputChannels: Self.inputChannels, units: units))
+
+            let plainGraph = Graph()
+            var x = plainGraph.add(stemTwin, inputs: [plainGraph.input])
+            for unit in twins {
+                var y = plainGraph.add(unit.norm1, inputs: [x])
+                y = plainGraph.add(ReLULayer(name: "relu1"), inputs: [y])
+                y = plainGraph.add(unit.conv1, inputs: [y])
+                y = plainGraph.add(unit.norm2, inputs: [y])
+                y = plainGraph.add(ReLULayer(name: "relu2"), inputs: [y])
+                y = plainGraph.add(unit.conv2, inputs: [y])
+                x = plainGraph.add(ConcatLayer(name: "concat"), inputs: [x, y])
+            }
+
+            let input = Tensor(shape: [2, 5, 4, 2], values: random.array(80))
+            let total = Self.inputChannels + Self.unitCount * Self.growth
+            let projection = Tensor(shape: [2, 5, 4, total], values: random.array(40 * total))
+            let label = "frozen first unit: \(frozenFirstUnit)"
+            for _ in 0..<2 {  // the second step reuses every buffer
+                let a = try blockGraph.forward(input, mode: .training), b = try plainGraph.forward(input, mode: .training)
+                assertClose(a.array, b.array, relative: 1e-5, "output, \(label)")
+                blockGraph.backward(projection)
+                plainGraph.backward(projection)
+                assertClose(stem.weight.gradient.array, stemTwin.weight.gradient.array, relative: 1e-4, "stem gradient, \(label)")
+                for (unit, twin) in zip(units, twins) {
+                    for (layer, twinLayer) in zip(unit.layers, twin.layers) where layer.isTrainable {
+                        for (p, q) in zip(layer.parameters, twinLayer.parameters) {
+                            assertClose(p.gradient.array, q.gradient.array, relative: 1e-4, "\(p.name) gradient, \(label)")
+                        }
+                    }
+                    assertClose(unit.norm1.runningVariance.array, twin.norm1.runningVariance.array, relative: 1e-5, "running variance")
+                }
+            }
+            let inference = try blockGraph.forward(input, mode: .inference), plain = try plainGraph.forward(input, mode: .inference)
+            assertClose(inference.array, plain.array, relative: 1e-5, "inference output, \(label)")
+        }
+    }
+
+    func testUnitsMustReadTheBlocksChannels() {
+        var random = TestRandom(seed: 42)
+        let units = [Self.unit(0, random: &random), Self.unit(0, random: &random)]
+        XCTAssertThrowsError(try DenseBlockLayer(name: "block", inputChannels: Self.inputChannels, units: units)) { error in
+            XCTAssertTrue("\(error)".contains("u0.conv1"), "\(error)")
+        }
+    }
+}
