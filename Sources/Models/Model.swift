@@ -20,7 +20,7 @@ public final class Model {
     /// The classification head, nil after `removeHead` or when built without a top.
     public private(set) var head: DenseLayer?
 
-    private let trunkLayers: [(layer: Layer, inputs: [Int])]
+    let trunkLayers: [(layer: Layer, inputs: [Int])]
     private let trunkOutput: Int
     private let trunkSlots: [WeightSlot]
     private let trunkState: [(name: String, tensor: Tensor)]
@@ -124,11 +124,11 @@ public final class Model {
     /// Freezes or unfreezes the trunk; frozen batch norms then use their running statistics in training.
     public func setBackboneFrozen(_ frozen: Bool) {
         for parameter in backboneParameters { parameter.isFrozen = frozen }
-        for slot in trunkLayers { (slot.layer as? BatchNormLayer).map(keepScaleFrozen) }
+        for case let norm as BatchNormLayer in flatTrunkLayers { keepScaleFrozen(norm) }
     }
 
     /// Keras `scale=False` batch norms keep gamma at 1 whatever else is unfrozen.
-    private func keepScaleFrozen(_ layer: BatchNormLayer) {
+    func keepScaleFrozen(_ layer: BatchNormLayer) {
         if !trunkSlots.contains(where: { $0.target === layer.gamma.value }) { layer.gamma.isFrozen = true }
     }
 

@@ -18,9 +18,6 @@ public struct FineTuneStage: StageKind {
     public init() {}
 
     public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        if stage.with["freeze"]?["until"] != nil {
-            throw StageError.misconfigured(stage: stage.name, reason: "`freeze: {until: ...}` is not supported yet; use `backbone` or `none`")
-        }
         if !(stage.with["online_augment"]?.arrayValue ?? []).isEmpty {
             throw StageError.misconfigured(stage: stage.name, reason: "`online_augment` is not supported yet; use an augment stage before fine-tune")
         }
@@ -50,8 +47,19 @@ public struct FineTuneStage: StageKind {
         let seed = UInt64(context.pipeline.seed)
         let head = try ClassifierHead(spec: stage.with["head"] ?? .array([]), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
-        let frozen = (p.string("freeze") ?? "backbone") == "backbone"
+        let until = stage.with["freeze"]?["until"]?.stringValue
+        let frozen = until == nil && (p.string("freeze") ?? "backbone") == "backbone"
         model.setBackboneFrozen(frozen)
+        if let until {
+            guard let count = model.freezeBackbone(through: until) else {
+                // Suggest stage prefixes too (`conv4_block2` of `conv4_block2_0_bn`), which `until` accepts.
+                let names = model.backboneLayerNames
+                let prefixes = names.flatMap { name in name.indices.filter { "_.".contains(name[$0]) }.map { String(name[..<$0]) } }
+                let hint = closestName(to: until, among: Set(names + prefixes).sorted()).map { " (did you mean `\($0)`?)" } ?? ""
+                throw StageError.misconfigured(stage: stage.name, reason: "`freeze: {until: \(until)}` names no layer of the backbone\(hint)")
+            }
+            context.note("freezing the backbone through `\(until)`: the first \(count) layers are frozen")
+        }
         let size = p.int("image_size") ?? 224
         let forward: ([[String: String]], Mode) throws -> Tensor
         let backward: (Tensor) -> Void
