@@ -13,6 +13,7 @@ let package = Package(
         // with both locations; Yams 6 aborts the whole parse at the first duplicate.
         .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "5.0.1")),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
@@ -28,7 +29,7 @@ let package = Package(
         // tens of times slower and would dominate the test suite.
         .target(name: "CGemm", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "CNN", dependencies: ["COpenBLAS", "CGemm"]),
-        .target(name: "Models", dependencies: ["CNN", "CHDF5"]),
+        .target(name: "Models", dependencies: ["CNN", "CHDF5", "ZIPFoundation"]),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
@@ -48,7 +49,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
         .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Models", "Imaging", "CNN"]),
         .testTarget(name: "pipeTests", dependencies: ["pipe", "Models", "Imaging"]),
     ],
     swiftLanguageModes: [.v6]

@@ -47,6 +47,9 @@ public final class Graph {
     @discardableResult
     public func append(_ layer: Layer) -> Node { add(layer, inputs: [output]) }
 
+    /// The output of node `index` (0 is the input) from the last `forward` call, if it ran.
+    public func value(at index: Int) -> Tensor? { index < outputs.count ? outputs[index] : nil }
+
     /// All layers in execution order, composite layers replaced by the layers they run.
     public var allLayers: [Layer] { layers.compactMap { $0 }.flatMap { $0.sublayers.isEmpty ? [$0] : $0.sublayers } }
 

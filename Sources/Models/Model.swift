@@ -21,7 +21,7 @@ public final class Model {
     public private(set) var head: DenseLayer?
 
     let trunkLayers: [(layer: Layer, inputs: [Int])]
-    private let trunkOutput: Int
+    let trunkOutput: Int
     private let trunkSlots: [WeightSlot]
     private let trunkState: [(name: String, tensor: Tensor)]
     private var headSlots: [WeightSlot] = []

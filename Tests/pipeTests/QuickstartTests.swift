@@ -42,9 +42,14 @@ final class QuickstartTests: XCTestCase {
         }
         let html = try String(contentsOf: try folder("report").appendingPathComponent("index.html"), encoding: .utf8)
         for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC",
-                        "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate"] {
+                        "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate",
+                        "id=\"gradcam-evaluate\"", "src=\"data:image/png;base64,iVBORw0KGgo"] {
             XCTAssertTrue(html.contains(section), section)
         }
+        let gallery = try JSONSerialization.jsonObject(with: Data(contentsOf: try folder("evaluate").appendingPathComponent("gradcam.json"))) as? [[String: Any]]
+        let testImages = metrics["n_images"] as? Int ?? 0
+        XCTAssertEqual(gallery?.count, min(8, testImages), "eight Grad-CAM images, or every test image when fewer")
+        XCTAssertEqual(html.components(separatedBy: "<figure>").count - 1, gallery?.count)
         XCTAssertEqual(Set(try scratch.pipe("run", "quick.yaml").statuses.values), ["cached"])
         let changed = try scratch.pipe("run", "quick.yaml", "--set", "stages.train.with.optimizer.lr=0.02")
         XCTAssertEqual(changed.status, 0, changed.stdout)

@@ -10,7 +10,7 @@ import PipeSpec
 /// The training history and split summary are copied along for the report.
 public struct EvaluateStage: StageKind {
     public let name = "evaluate"
-    public let version = 1
+    public let version = 2
 
     public init() {}
 
@@ -63,5 +63,14 @@ public struct EvaluateStage: StageKind {
             throw StageError.cannotWrite(context.output.path)
         }
         try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
+        let negative = classifier.classes.firstIndex { $0 != classifier.classes[positive] } ?? positive
+        let predicted = scores.map { $0 >= threshold ? positive : negative }
+        let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
+                                          confidence: zip(predicted, probabilities).map { $1[$0] },
+                                          margin: scores.map { abs($0 - threshold) })
+        if try HeatmapGallery.write(picks, classifier: classifier, rows: rows, predicted: predicted,
+                                    probabilities: probabilities, to: context.output) == 0 {
+            context.note("no Grad-CAM images: this model does not end in global average pooling")
+        }
     }
 }

@@ -7,7 +7,7 @@ import PipeSpec
 /// with several (a matrix over architectures) it adds a comparison table and overlaid ROC curves.
 public struct ReportStage: StageKind {
     public let name = "report"
-    public let version = 1
+    public let version = 2
 
     public init() {}
 
@@ -83,6 +83,16 @@ public struct ReportStage: StageKind {
         for row in predictions.rows {
             model.labels.append(predictions.value(row, "label") == "malignant" ? 1 : 0)
             model.probabilities.append(Double(predictions.value(row, "prob_malignant")) ?? 0)
+        }
+        if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(HeatmapGallery.indexName).path) {
+            for entry in try JSONValue.parse(data).arrayValue ?? [] {
+                guard let file = entry["file"]?.stringValue,
+                      let png = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path) else { continue }
+                let name = URL(fileURLWithPath: entry["path"]?.stringValue ?? "").lastPathComponent
+                let caption = "\(entry["kind"]?.stringValue ?? ""): \(entry["label"]?.stringValue ?? "") called "
+                    + "\(entry["predicted"]?.stringValue ?? "") (p = \(String(format: "%.2f", entry["probability"]?.numberValue ?? 0))), \(name)"
+                model.heatmaps.append((caption, png.base64EncodedString()))
+            }
         }
         if let history = try? CSVTable(contentsOf: folder.appendingPathComponent("history.csv")) {
             model.history = history.rows.map { row in
