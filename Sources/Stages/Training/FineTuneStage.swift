@@ -18,9 +18,6 @@ public struct FineTuneStage: StageKind {
     public init() {}
 
     public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        if !(stage.with["online_augment"]?.arrayValue ?? []).isEmpty {
-            throw StageError.misconfigured(stage: stage.name, reason: "`online_augment` is not supported yet; use an augment stage before fine-tune")
-        }
         return .allCores
     }
 
@@ -48,8 +45,14 @@ public struct FineTuneStage: StageKind {
         let head = try ClassifierHead(spec: stage.with["head"] ?? .array([]), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
         let until = stage.with["freeze"]?["until"]?.stringValue
-        let frozen = until == nil && (p.string("freeze") ?? "backbone") == "backbone"
-        model.setBackboneFrozen(frozen)
+        let augmenter = OnlineAugmenter(plan: AugmentPlan(stage.with["online_augment"]), seed: seed)
+        let backboneFrozen = until == nil && (p.string("freeze") ?? "backbone") == "backbone"
+        // Cached features would freeze the augmentation too, so online augmentation runs the backbone each batch.
+        let frozen = backboneFrozen && augmenter.plan.steps.isEmpty
+        model.setBackboneFrozen(backboneFrozen)
+        if backboneFrozen && !frozen {
+            context.note("online_augment is set: the frozen backbone runs on each augmented batch instead of cached features")
+        }
         if let until {
             guard let count = model.freezeBackbone(through: until) else {
                 // Suggest stage prefixes too (`conv4_block2` of `conv4_block2_0_bn`), which `until` accepts.
@@ -61,7 +64,7 @@ public struct FineTuneStage: StageKind {
             context.note("freezing the backbone through `\(until)`: the first \(count) layers are frozen")
         }
         let size = p.int("image_size") ?? 224
-        let forward: ([[String: String]], Mode) throws -> Tensor
+        let forward: ([[String: String]], Mode, Int) throws -> Tensor
         let backward: (Tensor) -> Void
         if frozen {
             // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
@@ -69,12 +72,16 @@ public struct FineTuneStage: StageKind {
             let features = try FeatureCache(model: model, rows: train + val, size: size, context: context)
             let headGraph = Graph()
             for layer in head.layers { headGraph.append(layer) }
-            forward = { rows, mode in try headGraph.forward(features.batch(rows), mode: mode) }
+            forward = { rows, mode, _ in try headGraph.forward(features.batch(rows), mode: mode) }
             backward = { headGraph.backward($0) }
         } else {
             head.attach(to: model)
-            forward = { rows, mode in
-                try model.graph.forward(try TrainedClassifier.batch(rows.map { $0["path"] ?? "" }, size: size, preprocessing: model.preprocessing), mode: mode)
+            forward = { rows, mode, epoch in
+                let paths = rows.map { $0["path"] ?? "" }
+                let input = mode == .training && !augmenter.plan.steps.isEmpty
+                    ? try augmenter.batch(rows, epoch: epoch, size: size, preprocessing: model.preprocessing)
+                    : try TrainedClassifier.batch(paths, size: size, preprocessing: model.preprocessing)
+                return try model.graph.forward(input, mode: mode)
             }
             backward = { model.graph.backward($0) }
         }

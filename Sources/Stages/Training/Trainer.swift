@@ -25,14 +25,15 @@ final class Trainer {
     /// Set for `schedule: {name: reduce-on-plateau}`, which watches the early-stopping monitor.
     var plateau: PlateauSchedule?
     let loss: SoftmaxCrossEntropy
-    /// Logits for a batch of manifest rows; `backward` takes the loss gradient of the last training forward.
-    let forward: ([[String: String]], Mode) throws -> Tensor
+    /// Logits for a batch of manifest rows in a mode and epoch (0 outside training); `backward` takes the
+    /// loss gradient of the last training forward.
+    let forward: ([[String: String]], Mode, Int) throws -> Tensor
     let backward: (Tensor) -> Void
     let seed: UInt64
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: StageParameters, classes: [String],
          train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext,
-         forward: @escaping ([[String: String]], Mode) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
+         forward: @escaping ([[String: String]], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
         self.stage = stage
         self.forward = forward
         self.backward = backward
@@ -114,7 +115,7 @@ final class Trainer {
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
                 if context.isCancelled { throw EngineError.cancelled }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
-                let logits = try forward(rows, .training)
+                let logits = try forward(rows, .training, epoch)
                 let lr = rate(at: step)
                 let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
                 guard value.isFinite else {
@@ -186,7 +187,7 @@ final class Trainer {
     private func predict(_ rows: [[String: String]]) throws -> [[Double]] {
         var probabilities: [[Double]] = []
         for start in stride(from: 0, to: rows.count, by: batchSize) {
-            probabilities += TrainedClassifier.softmaxRows(try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference))
+            probabilities += TrainedClassifier.softmaxRows(try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference, 0))
         }
         return probabilities
     }
