@@ -8,6 +8,7 @@ final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private let isTerminal: Bool
     private var barShown = false
     private var lastBar = Date.distantPast
+    private var meter: (stage: String, started: Date, firstDone: Int)?
 
     init(stream: FileHandle) {
         self.stream = stream
@@ -18,17 +19,21 @@ final class ConsoleReporter: RunObserver, @unchecked Sendable {
         write("\(name): running (\(reasons.joined(separator: "; ")))")
     }
 
-    func stageProgress(_ name: String, done: Int, total: Int) {
-        guard isTerminal, total > 0 else { return }
+    func stageProgress(_ name: String, _ progress: StageProgress) {
+        guard isTerminal, progress.total > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        guard done == total || now.timeIntervalSince(lastBar) > 0.1 else { return }
+        // The rate counts from the first report, so a resumed stage's earlier work does not inflate it.
+        if meter?.stage != name { meter = (name, now, progress.done) }
+        guard progress.done == progress.total || now.timeIntervalSince(lastBar) > 0.1 else { return }
         lastBar = now
+        let elapsed = now.timeIntervalSince(meter!.started)
+        let rate = elapsed > 0.5 ? Double(progress.done - meter!.firstDone) / elapsed : nil
         let width = 30
-        let filled = min(width, width * done / total)
+        let filled = min(width, width * progress.done / progress.total)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        stream.write(Data("\r\u{1B}[K[\(bar)] \(name) \(done)/\(total)".utf8))
+        stream.write(Data("\r\u{1B}[K[\(bar)] \(name) \(progress.summary(rate: rate))".utf8))
         barShown = true
     }
 

@@ -48,7 +48,7 @@ struct Status: ParsableCommand {
 final class NoteCollector: RunObserver, @unchecked Sendable {
     private(set) var messages: [String] = []
     func stageStarted(_ name: String, reasons: [String]) {}
-    func stageProgress(_ name: String, done: Int, total: Int) {}
+    func stageProgress(_ name: String, _ progress: StageProgress) {}
     func stageFinished(_ result: StageResult) {}
     func note(_ message: String) { messages.append(message) }
 }

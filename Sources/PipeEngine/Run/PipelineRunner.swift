@@ -86,7 +86,7 @@ public final class PipelineRunner: @unchecked Sendable {
                                    resumeFolder: workspace.store.resumeFolder(launch.key),
                                    work: folder.appendingPathComponent("work"),
                                    inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
-                                   onProgress: { [weak observer] done, total in observer?.stageProgress(name, done: done, total: total) },
+                                   onProgress: { [weak observer] progress in observer?.stageProgress(name, progress) },
                                    onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
         running[name] = context
         observer.stageStarted(name, reasons: launch.reasons)

@@ -17,7 +17,7 @@ public final class StageContext: @unchecked Sendable {
     public let pipeline: PipelineContext
     /// Content snapshots of the plan's external inputs, by absolute path (per-file hashes included).
     public let inputSnapshots: [String: TreeHasher.Snapshot]
-    private let onProgress: @Sendable (Int, Int) -> Void
+    private let onProgress: @Sendable (StageProgress) -> Void
     private let onNote: @Sendable (String) -> Void
     private let lock = NSLock()
     private var processGroups: Set<pid_t> = []
@@ -25,7 +25,7 @@ public final class StageContext: @unchecked Sendable {
 
     init(output: URL, committedOutput: URL, resumeFolder: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
          inputSnapshots: [String: TreeHasher.Snapshot] = [:],
-         onProgress: @escaping @Sendable (Int, Int) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
+         onProgress: @escaping @Sendable (StageProgress) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.output = output
         self.committedOutput = committedOutput
         self.resumeFolder = resumeFolder
@@ -37,8 +37,11 @@ public final class StageContext: @unchecked Sendable {
         self.onNote = onNote
     }
 
-    /// Reports that `done` of `total` units of work are finished.
-    public func progress(_ done: Int, of total: Int) { onProgress(done, total) }
+    /// Reports that `done` of `total` units of work (`unit`, e.g. `images`) are finished; `detail` says
+    /// where the stage is, e.g. `epoch 2/10, batch 5/40`.
+    public func progress(_ done: Int, of total: Int, unit: String = "", detail: String = "") {
+        onProgress(StageProgress(done: done, total: total, unit: unit, detail: detail))
+    }
 
     /// Tells the user something worth knowing (a warning) while the stage runs.
     public func note(_ message: String) { onNote(message) }

@@ -28,7 +28,7 @@ public struct StageResult: Sendable, Equatable {
 /// Receives what happens during a run, for progress lines and bars.
 public protocol RunObserver: AnyObject, Sendable {
     func stageStarted(_ name: String, reasons: [String])
-    func stageProgress(_ name: String, done: Int, total: Int)
+    func stageProgress(_ name: String, _ progress: StageProgress)
     func stageFinished(_ result: StageResult)
     func note(_ message: String)
 }

@@ -44,7 +44,7 @@ public struct AugmentStage: StageKind {
                                                    using: &random), to: url, fast: true)
                 return url
             })
-            done.increment { context.progress($0, of: jobs.count) }
+            done.increment { context.progress($0, of: jobs.count, unit: "images") }
         }
         var written: [URL] = []
         for (j, result) in results.values.enumerated() {

@@ -22,7 +22,7 @@ final class FeatureCache {
                 rowOf[path] = start + i
                 for k in 0..<width { values[(start + i) * width + k] = features.data[i * width + k] }
             }
-            context.progress(start + chunk.count, of: paths.count)
+            context.progress(start + chunk.count, of: paths.count, unit: "images", detail: "backbone features")
         }
         self.values = values
     }

@@ -130,7 +130,8 @@ final class Trainer {
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
                 step += 1
-                context.progress((epoch - 1) * order.count + seen, of: epochs * order.count)
+                context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
+                                 detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)")
             }
             let trainScores = summarize(trainProbabilities, labels: trainLabels)
             let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 })

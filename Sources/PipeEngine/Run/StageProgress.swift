@@ -1,0 +1,35 @@
+/// How far a running stage has come: `done` of `total` units, and what it is doing now.
+public struct StageProgress: Sendable, Equatable {
+    public var done: Int
+    public var total: Int
+    /// What is counted, e.g. `images`; empty for plain steps.
+    public var unit: String
+    /// Where the stage is, e.g. `epoch 2/10, batch 5/40`.
+    public var detail: String
+
+    public init(done: Int, total: Int, unit: String = "", detail: String = "") {
+        self.done = done
+        self.total = total
+        self.unit = unit
+        self.detail = detail
+    }
+
+    /// One line for a progress bar, with the rate (units per second) and the time left when the rate is known:
+    /// `epoch 2/10, batch 5/40 · 123/456 images · 37.2 images/s · ETA 0:09`.
+    public func summary(rate: Double?) -> String {
+        var parts = detail.isEmpty ? [] : [detail]
+        parts.append("\(done)/\(total)" + (unit.isEmpty ? "" : " \(unit)"))
+        if let rate, rate > 0, rate.isFinite {
+            parts.append(String(format: rate < 10 ? "%.2f" : "%.1f", rate) + " " + (unit.isEmpty ? "steps" : unit) + "/s")
+            if done < total { parts.append("ETA " + Self.clock(Double(total - done) / rate)) }
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// `m:ss`, or `h:mm:ss` from an hour up.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.up))
+        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+}
