@@ -58,13 +58,29 @@ public final class Graph {
 
     /// Runs the network on `input` (`[N, H, W, C]`) and returns the output node's value.
     public func forward(_ input: Tensor, mode: Mode) throws -> Tensor {
+        try run(from: 0, value: input, through: output.index, mode: mode)
+    }
+
+    /// Runs nodes `1...last` on `input` and returns node `last`'s value (a prefix of the network).
+    public func forward(_ input: Tensor, mode: Mode, through last: Int) throws -> Tensor {
+        try run(from: 0, value: input, through: last, mode: mode)
+    }
+
+    /// Takes `value` as node `node`'s output and runs the nodes after it, returning the output node's value.
+    /// The nodes up to `node` do not run: they must not need gradients, which holds when they are frozen and
+    /// no later node reads an earlier one.
+    public func forward(resuming node: Int, with value: Tensor, mode: Mode) throws -> Tensor {
+        try run(from: node, value: value, through: output.index, mode: mode)
+    }
+
+    private func run(from start: Int, value: Tensor, through last: Int, mode: Mode) throws -> Tensor {
         let context = LayerContext(mode: mode, workspace: workspace)
-        outputs[0] = input
-        for index in 1...max(output.index, 1) where index < layers.count {
+        outputs[start] = value
+        for index in (start + 1)..<max(last + 1, start + 1) where index < layers.count {
             let values = inputsOf[index].map { outputs[$0]! }
             outputs[index] = try layers[index]!.forward(values, context: context)
         }
-        return outputs[output.index]!
+        return outputs[last]!
     }
 
     /// Back-propagates `outputGradient` (shaped like `forward`'s result), writing the gradients of all

@@ -31,4 +31,21 @@ extension Model {
         for case let norm as BatchNormLayer in layers { keepScaleFrozen(norm) }
         return last + 1
     }
+
+    /// The last trunk node whose output can stand in for everything before it: every layer up to it is
+    /// frozen and no later layer reads an earlier node. Training can then start from cached values of this
+    /// node. Nil when no layer is frozen, or when the whole trunk is (the pooled features serve then).
+    public var frozenPrefixNode: Int? {
+        // Layer i is node i + 1; a node can be cut after when all layers up to it are frozen.
+        var earliestReadAfter = Array(repeating: Int.max, count: trunkLayers.count + 2)
+        for index in stride(from: trunkLayers.count - 1, through: 0, by: -1) {
+            earliestReadAfter[index + 1] = min(earliestReadAfter[index + 2], trunkLayers[index].inputs.min() ?? Int.max)
+        }
+        var cut: Int?
+        for (index, slot) in trunkLayers.enumerated() {
+            guard !slot.layer.isTrainable, index + 1 < trunkOutput else { break }
+            if earliestReadAfter[index + 2] >= index + 1 { cut = index + 1 }
+        }
+        return cut
+    }
 }

@@ -69,11 +69,17 @@ public struct FineTuneStage: StageKind {
         if frozen {
             // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
             // the cached features.
-            let features = try FeatureCache(model: model, rows: train + val, size: size, context: context)
+            let features = try ActivationCache(model: model, node: nil, rows: train + val, size: size, context: context)
             let headGraph = Graph()
             for layer in head.layers { headGraph.append(layer) }
             forward = { rows, mode, _ in try headGraph.forward(features.batch(rows), mode: mode) }
             backward = { headGraph.backward($0) }
+        } else if augmenter.plan.steps.isEmpty, let cut = model.frozenPrefixNode {
+            // `freeze: until` speed path: the frozen prefix runs once per image; epochs start after it.
+            let prefix = try ActivationCache(model: model, node: cut, rows: train + val, size: size, context: context)
+            head.attach(to: model)
+            forward = { rows, mode, _ in try model.graph.forward(resuming: cut, with: prefix.batch(rows), mode: mode) }
+            backward = { model.graph.backward($0) }
         } else {
             head.attach(to: model)
             forward = { rows, mode, epoch in
