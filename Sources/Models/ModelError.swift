@@ -28,8 +28,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .unwritable(path, reason):
             return "cannot write '\(path)': \(reason)"
         case let .unknownWeightFormat(path):
-            return "cannot tell the format of '\(path)'; expected a .safetensors file, a Keras .h5 file "
-                + "(*_tf_kernels*.h5) or a Keras 3 .weights.h5 file"
+            return "cannot tell the format of '\(path)'; expected a .safetensors file, a PyTorch .pth file, "
+                + "a Keras .h5 file (*_tf_kernels*.h5) or a Keras 3 .weights.h5 file"
         case let .weightMismatch(mismatch):
             return mismatch.description
         case let .invalidCheckpoint(path, reason):

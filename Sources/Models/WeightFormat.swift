@@ -8,13 +8,24 @@ public enum WeightFormat: String, CaseIterable, Codable, Sendable {
     case kerasH5 = "keras-h5"
     /// Keras 3 `.weights.h5`: `layers/<layer>/vars/<index>`.
     case keras3 = "keras3"
+    /// A PyTorch `torch.save` state dict (`.pth`, `.pt`), zip or legacy format, such as torchvision's weights.
+    case pytorch
+
+    /// The naming the file's weights follow: PyTorch state dicts are torchvision's, HDF5 files Keras's.
+    public var variant: Variant {
+        switch self {
+        case .safetensors, .pytorch: .torchvision
+        case .kerasH5, .keras3: .keras
+        }
+    }
 
     /// Tells the format from the file's first bytes and, for HDF5, its layout.
     public static func detect(path: String) throws -> WeightFormat {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ModelError.unreadableWeights(path: path, reason: "no such file or not readable")
         }
-        let head = [UInt8]((try? handle.read(upToCount: 16)) ?? Data())
+        let data = (try? handle.read(upToCount: 32)) ?? Data()
+        let head = [UInt8](data)
         try? handle.close()
         if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
             let format: WeightFormat? = try HDF5File.read(path: path) { file in
@@ -24,6 +35,7 @@ public enum WeightFormat: String, CaseIterable, Codable, Sendable {
             guard let format else { throw ModelError.unknownWeightFormat(path: path) }
             return format
         }
+        if PyTorchCheckpoint.isCheckpoint(head: data) { return .pytorch }
         if head.count >= 9, head[8] == UInt8(ascii: "{") { return .safetensors }
         throw ModelError.unknownWeightFormat(path: path)
     }

@@ -11,6 +11,7 @@ public enum WeightLoader {
         let format = try format ?? WeightFormat.detect(path: path)
         switch format {
         case .safetensors: return (format, try SafeTensors.read(path: path).arrays)
+        case .pytorch: return (format, try PyTorchCheckpoint.read(path: path))
         case .kerasH5:
             return (format, try KerasWeights.readLegacy(path: path, autoNamed: model.kerasAutoNamedFamilies,
                                                         aliases: model.kerasLayerAliases))
@@ -27,6 +28,7 @@ public enum WeightLoader {
         let format = try WeightFormat.detect(path: path)
         switch format {
         case .safetensors: return (format, try SafeTensors.read(path: path).arrays)
+        case .pytorch: return (format, try PyTorchCheckpoint.read(path: path))
         case .kerasH5: return (format, try KerasWeights.readLegacy(path: path))
         case .keras3: return (format, try KerasWeights.readKeras3(path: path, variables: [:]))
         }
@@ -34,18 +36,32 @@ public enum WeightLoader {
 
     /// Compares `arrays` with what `model` expects and, only when they match, copies them in.
     ///
-    /// PyTorch's `num_batches_tracked` counters are ignored. With `skipHead` the file's head weights
-    /// (if any) are ignored and the model's head keeps its initial weights: the way to start a new
-    /// classifier from ImageNet weights, or to load a Keras `_notop` file.
+    /// PyTorch's `num_batches_tracked` counters are ignored, and so are the tensors of parts the model
+    /// does not have (`Model.ignoredWeightPrefixes`, such as InceptionV3's auxiliary classifier), which are
+    /// returned so the caller can say so. With `skipHead` the file's head weights (if any) are ignored and
+    /// the model's head keeps its initial weights: the way to start a new classifier from ImageNet weights,
+    /// or to load a Keras `_notop` file; a model built without its top skips all of the file's top
+    /// (`Model.topKeyPrefixes`).
+    /// - Returns: the names of the ignored auxiliary tensors, sorted.
     /// - Throws: `ModelError.weightMismatch` listing all missing, unused and mismatched names.
+    @discardableResult
     public static func load(_ arrays: [String: WeightArray], into model: Model, source: String,
-                            skipHead: Bool = false) throws {
+                            skipHead: Bool = false) throws -> [String] {
         let headPrefix = model.headKeyPrefix
+        let ignoredPrefixes = model.ignoredWeightPrefixes
         var available: [String: WeightArray] = [:]
+        var ignored: [String] = []
         for (key, array) in arrays where !key.hasSuffix(".num_batches_tracked") {
+            if ignoredPrefixes.contains(where: key.hasPrefix) {
+                ignored.append(key)
+                continue
+            }
             available[model.variant == .torchvision ? legacyTorchvisionRenamed(key) : key] = array
         }
-        if skipHead { available = available.filter { !$0.key.hasPrefix(headPrefix) } }
+        if skipHead {
+            let skipped = model.options.includeTop ? [headPrefix] : model.topKeyPrefixes
+            available = available.filter { key, _ in !skipped.contains(where: key.hasPrefix) }
+        }
         let slots = model.weightSlots.filter { !(skipHead && $0.key.hasPrefix(headPrefix)) }
         var mismatch = WeightMismatch(source: source, missing: [], unused: [], shapeMismatches: [])
         for slot in slots {
@@ -63,6 +79,7 @@ public enum WeightLoader {
         mismatch.shapeMismatches.sort { $0.key < $1.key }
         guard mismatch.isEmpty else { throw ModelError.weightMismatch(mismatch) }
         for slot in slots { slot.assign(available[slot.key]!.values) }
+        return ignored.sorted()
     }
 }
 
@@ -80,6 +97,19 @@ func legacyTorchvisionRenamed(_ key: String) -> String {
 }
 
 extension Model {
+    /// Key prefixes of tensors in the framework's published files that belong to parts pipe's model does not
+    /// build: torchvision's InceptionV3 checkpoint carries its training-only auxiliary classifier (`AuxLogits.`).
+    public var ignoredWeightPrefixes: [String] {
+        variant == .torchvision && architecture == .inceptionV3 ? ["AuxLogits."] : []
+    }
+
+    /// Key prefixes of the ImageNet top in the framework's files: the head's, and for VGG also those of the two
+    /// hidden dense layers before it, which a model built without its top lacks.
+    public var topKeyPrefixes: [String] {
+        guard architecture == .vgg16 || architecture == .vgg19 else { return [headKeyPrefix] }
+        return variant == .keras ? ["fc1/", "fc2/", "predictions/"] : ["classifier."]
+    }
+
     /// Loads a weights file (format detected unless given) strictly; see `WeightLoader.load`.
     /// - Returns: the format that was read.
     @discardableResult

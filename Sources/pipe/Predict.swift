@@ -20,7 +20,7 @@ struct Predict: ParsableCommand {
     @Option(help: "The architecture, e.g. densenet201 (with --weights).")
     var arch: String?
 
-    @Option(help: ArgumentHelp("A Keras .h5 / .weights.h5 or safetensors file with a classification head.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A Keras .h5 / .weights.h5, PyTorch .pth or safetensors file with a classification head.", valueName: "FILE"))
     var weights: String?
 
     @Option(help: ArgumentHelp("A pipe checkpoint folder (model.json + model.safetensors) instead of --arch/--weights.", valueName: "DIR"))
@@ -55,9 +55,13 @@ struct Predict: ParsableCommand {
             }
             let architecture = try Architecture(name: arch!)
             let format = try WeightFormat.detect(path: weights!)
-            let network = try Model(architecture: architecture, variant: format == .safetensors ? .torchvision : .keras,
-                                    options: ModelOptions(includeTop: true))
-            try network.loadWeights(path: weights!, format: format)
+            let network = try Model(architecture: architecture, variant: format.variant, options: ModelOptions(includeTop: true))
+            let arrays = try WeightLoader.read(path: weights!, format: format, for: network).arrays
+            let ignored = try WeightLoader.load(arrays, into: network, source: (weights! as NSString).lastPathComponent)
+            if !ignored.isEmpty {
+                Terminal.error("pipe: note: ignored \(ignored.count) auxiliary-classifier tensors "
+                               + "(\(network.ignoredWeightPrefixes.map { $0 + "*" }.joined(separator: ", "))), unused in inference")
+            }
             return (network, nil)
         }
         if let preprocess { network.preprocessing = Preprocessing(rawValue: preprocess.rawValue)! }

@@ -12,7 +12,7 @@ struct Weights: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a weight file's format, tensors, parameter count and the architecture it fits.")
 
-        @Argument(help: "A Keras .h5 / .weights.h5 file, a safetensors file, or a pipe checkpoint folder.")
+        @Argument(help: "A Keras .h5 / .weights.h5 file, a PyTorch .pth file, a safetensors file, or a pipe checkpoint folder.")
         var file: String
 
         @Option(help: "Check the file against this architecture and print every mismatch.")
@@ -40,7 +40,7 @@ struct Weights: ParsableCommand {
             }
         }
 
-        static func variant(for format: WeightFormat) -> Variant { format == .safetensors ? .torchvision : .keras }
+        static func variant(for format: WeightFormat) -> Variant { format.variant }
 
         /// Builds `architecture` with a head when the file has one, and loads the arrays strictly.
         static func load(_ architecture: Architecture, arrays: [String: WeightArray], format: WeightFormat) throws -> Model {
@@ -60,7 +60,11 @@ struct Weights: ParsableCommand {
         static func report(_ architecture: Architecture, arrays: [String: WeightArray], format: WeightFormat) -> String {
             do {
                 let model = try load(architecture, arrays: arrays, format: format)
+                let ignored = arrays.keys.filter { key in
+                    model.ignoredWeightPrefixes.contains(where: key.hasPrefix) && !key.hasSuffix(".num_batches_tracked")
+                }.count
                 return "\(architecture.rawValue) (\(model.variant.rawValue)): all \(model.weightSlots.count) tensors match"
+                    + (ignored > 0 ? "; \(ignored) auxiliary-classifier tensors ignored" : "")
             } catch {
                 return "\(architecture.rawValue): \(error)"
             }

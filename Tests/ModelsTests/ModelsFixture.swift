@@ -10,6 +10,24 @@ enum ModelsFixture {
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+    /// The reduced torchvision DenseNet the PyTorch fixtures were made with (32 px input).
+    static func torchModel(classes: Int = 5, includeTop: Bool = true) throws -> Model {
+        let config = DenseNetConfig(blocks: [2, 1, 1], growthRate: 8, initialFeatures: 16, bottleneckFactor: 4)
+        return try Model(architecture: .densenet121, variant: .torchvision,
+                         options: ModelOptions(includeTop: includeTop, classes: classes, inputHeight: 32, inputWidth: 32,
+                                               denseNet: config))
+    }
+
+    /// The text of the error `body` throws, or nil when it does not throw.
+    static func errorText(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     nonisolated(unsafe) static let json: [String: Any] = {
         let data = try! Data(contentsOf: directory.appendingPathComponent("fixtures.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -7,21 +7,7 @@ import XCTest
 final class WeightLoaderTests: XCTestCase {
     private let torchFile = ModelsFixture.path("torch_densenet_tiny.safetensors")
 
-    private func torchModel(classes: Int = 5, includeTop: Bool = true) throws -> Model {
-        let config = DenseNetConfig(blocks: [2, 1, 1], growthRate: 8, initialFeatures: 16, bottleneckFactor: 4)
-        return try Model(architecture: .densenet121, variant: .torchvision,
-                         options: ModelOptions(includeTop: includeTop, classes: classes, inputHeight: 32, inputWidth: 32,
-                                               denseNet: config))
-    }
 
-    private func message(_ body: () throws -> Void) -> String? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
 
     func testOneMessageListsMissingUnusedAndMismatchedWeightsAndNothingLoads() throws {
         var arrays = try SafeTensors.read(path: torchFile).arrays
@@ -31,9 +17,9 @@ final class WeightLoaderTests: XCTestCase {
         let broken = try temporaryDirectory(self).appendingPathComponent("broken.safetensors").path
         try SafeTensors.write(arrays.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: broken)
 
-        let model = try torchModel(classes: 4)
+        let model = try ModelsFixture.torchModel(classes: 4)
         let before = model.weightSlots.map { $0.target.array }
-        let text = message { try model.loadWeights(path: broken) }
+        let text = ModelsFixture.errorText { try model.loadWeights(path: broken) }
         XCTAssertEqual(text, """
             weights 'broken.safetensors' do not match the model; nothing was loaded:
               missing (2): features.denseblock1.denselayer1.conv1.weight, features.norm5.running_var
@@ -50,15 +36,15 @@ final class WeightLoaderTests: XCTestCase {
         arrays["features.conv0.weight"] = WeightArray(shape: [16, 3, 3, 3], values: Array(repeating: 0, count: 432))
         let broken = try temporaryDirectory(self).appendingPathComponent("stem.safetensors").path
         try SafeTensors.write(arrays.map { ($0.key, $0.value) }, to: broken)
-        XCTAssertEqual(message { try torchModel().loadWeights(path: broken) }, """
+        XCTAssertEqual(ModelsFixture.errorText { try ModelsFixture.torchModel().loadWeights(path: broken) }, """
             weights 'stem.safetensors' do not match the model; nothing was loaded:
               shape mismatch: features.conv0.weight: expected [16, 3, 7, 7], found [16, 3, 3, 3]
             """)
     }
 
     func testHeadlessModelRejectsAFileWithAHeadUnlessTheHeadIsSkipped() throws {
-        let model = try torchModel(includeTop: false)
-        XCTAssertEqual(message { try model.loadWeights(path: torchFile) }, """
+        let model = try ModelsFixture.torchModel(includeTop: false)
+        XCTAssertEqual(ModelsFixture.errorText { try model.loadWeights(path: torchFile) }, """
             weights 'torch_densenet_tiny.safetensors' do not match the model; nothing was loaded:
               unused (2): classifier.bias, classifier.weight
               check the architecture and variant (keras or torchvision), or load with the head skipped when the classifier differs
@@ -67,8 +53,8 @@ final class WeightLoaderTests: XCTestCase {
     }
 
     func testKerasFileIntoTorchvisionModelListsEveryName() throws {
-        let model = try torchModel()
-        let text = try XCTUnwrap(message { try model.loadWeights(path: ModelsFixture.path("keras_densenet_tiny.hdf5")) })
+        let model = try ModelsFixture.torchModel()
+        let text = try XCTUnwrap(ModelsFixture.errorText { try model.loadWeights(path: ModelsFixture.path("keras_densenet_tiny.hdf5")) })
         let lines = text.split(separator: "\n")
         guard lines.count == 4 else { return XCTFail(text) }
         XCTAssertTrue(lines[1].hasPrefix("  missing (\(model.weightSlots.count)): classifier.bias, classifier.weight, features.conv0.weight"),
@@ -81,11 +67,11 @@ final class WeightLoaderTests: XCTestCase {
         let directory = try temporaryDirectory(self)
         let text = directory.appendingPathComponent("notes.h5")
         try Data("not weights".utf8).write(to: text)
-        XCTAssertEqual(message { _ = try WeightFormat.detect(path: text.path) },
-                       "cannot tell the format of '\(text.path)'; expected a .safetensors file, a Keras .h5 file "
-                       + "(*_tf_kernels*.h5) or a Keras 3 .weights.h5 file")
+        XCTAssertEqual(ModelsFixture.errorText { _ = try WeightFormat.detect(path: text.path) },
+                       "cannot tell the format of '\(text.path)'; expected a .safetensors file, a PyTorch .pth file, "
+                       + "a Keras .h5 file (*_tf_kernels*.h5) or a Keras 3 .weights.h5 file")
         let missing = directory.appendingPathComponent("absent.safetensors").path
-        XCTAssertEqual(message { try torchModel().loadWeights(path: missing) },
+        XCTAssertEqual(ModelsFixture.errorText { try ModelsFixture.torchModel().loadWeights(path: missing) },
                        "cannot read weights '\(missing)': no such file or not readable")
     }
 
@@ -115,7 +101,7 @@ final class WeightLoaderTests: XCTestCase {
         XCTAssertTrue(legacy.contains { $0.0 == "features.denseblock1.denselayer1.norm.1.weight" })
         let path = try temporaryDirectory(self).appendingPathComponent("legacy.safetensors").path
         try SafeTensors.write(legacy, to: path)
-        XCTAssertNoThrow(try torchModel().loadWeights(path: path))
+        XCTAssertNoThrow(try ModelsFixture.torchModel().loadWeights(path: path))
     }
 
     func testKerasAutomaticNamesAreRenumberedInCreationOrder() {

@@ -5,9 +5,8 @@ import XCTest
 /// Weight downloads against a local HTTP server on 127.0.0.1: success, reuse, resume, bad digest, server error.
 final class WeightsDownloaderTests: XCTestCase {
     private var folder: URL!
-    private var server: Process!
-    private var serverInput: Pipe!
-    private var port = 0
+    private var server: LocalWeightsServer!
+    private var port: Int { server.port }
     /// Reference digests of `payload` from Python's hashlib.
     private let md5 = "6e03b8d0406076d7cf3e4c5e88b377f4"
     private let sha256 = "4d4ba0875e1719b14061ce8d99084d470061f20f0c259728298e6a952d5e5bd3"
@@ -17,23 +16,11 @@ final class WeightsDownloaderTests: XCTestCase {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-weights-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("served"), withIntermediateDirectories: true)
         try payload.write(to: folder.appendingPathComponent("served/w.h5"))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/http/weights_server.py")
-        server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script.path, folder.appendingPathComponent("served").path]
-        let output = Pipe()
-        serverInput = Pipe()
-        server.standardOutput = output
-        server.standardInput = serverInput
-        try server.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)), "server port from: \(line)")
+        server = try LocalWeightsServer(serving: folder.appendingPathComponent("served"))
     }
 
     override func tearDownWithError() throws {
-        try? serverInput.fileHandleForWriting.close()
-        server.waitUntilExit()
+        server?.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 

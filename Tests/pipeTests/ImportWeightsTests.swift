@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The import-weights stage through the binary: random init, Keras cache checks, file checks.
+/// The import-weights stage through the binary: random init, Keras and torchvision cache checks, file checks.
 final class ImportWeightsTests: XCTestCase {
     private var scratch: Scratch!
 
@@ -50,7 +50,16 @@ final class ImportWeightsTests: XCTestCase {
         try scratch.write("missing.h5", "x")
         let wrongHash = try scratch.pipe("run", "f.yaml", "--set", "stages.w.with.sha256=\(String(repeating: "a", count: 64))")
         XCTAssertTrue(wrongHash.stdout.contains("has digest 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881, not the expected aaaa"), wrongHash.stdout)
-        let torch = try scratch.pipe("run", "f.yaml", "--set", "stages.w.with.source=torchvision")
-        XCTAssertTrue(torch.stderr.contains("pipe does not download torchvision weights"), torch.stderr)
+    }
+
+    func testATorchvisionFileInTheCacheThatIsNotTheOfficialOneIsRefused() throws {
+        let hub = scratch.url("torch-home/hub/checkpoints")
+        try FileManager.default.createDirectory(at: hub, withIntermediateDirectories: true)
+        try Data("not the weights".utf8).write(to: hub.appendingPathComponent("densenet121-a639ec97.pth"))
+        try scratch.write("t.yaml", "name: t\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: torchvision } }\n")
+        let run = try PipeBinary.run(["run", "t.yaml"], in: scratch.root, environment: ["TORCH_HOME": scratch.url("torch-home").path])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("w: FAILED: \(hub.path)/densenet121-a639ec97.pth has digest "
+                                          + "35245741e72e29edc737d79889c146307c8ca445834edf0e084d7c16f91da3c4, not the expected SHA-256 starting a639ec97; delete it"), run.stdout)
     }
 }

@@ -9,6 +9,8 @@ public struct WeightsDownloader: Sendable {
     public enum Digest: Sendable, Equatable {
         case md5(String)
         case sha256(String)
+        /// The first hex digits of the SHA-256, as torch.hub checks the `<name>-<hex>.pth` files.
+        case sha256Prefix(String)
 
         /// A 32-digit hex digest is MD5 and a 64-digit one SHA-256, as Keras's `file_hash` is read.
         public init?(hex: String) {
@@ -21,9 +23,19 @@ public struct WeightsDownloader: Sendable {
             }
         }
 
-        var hex: String {
+        /// What the digest should be, for messages.
+        var expected: String {
             switch self {
             case .md5(let h), .sha256(let h): h
+            case .sha256Prefix(let h): "SHA-256 starting \(h)"
+            }
+        }
+
+        /// Whether `hex`, a digest of this kind, is the expected one.
+        func matches(_ hex: String) -> Bool {
+            switch self {
+            case .md5(let h), .sha256(let h): hex == h
+            case .sha256Prefix(let h): hex.hasPrefix(h)
             }
         }
     }
@@ -37,9 +49,9 @@ public struct WeightsDownloader: Sendable {
                       progress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) throws -> URL {
         let target = folder.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: target.path) {
-            if try Self.digest(of: target, like: digest) == digest.hex { return target }
-            throw ImportWeightsError.digestMismatch(file: target.path, expected: digest.hex,
-                                                    found: try Self.digest(of: target, like: digest), deleted: false)
+            let found = try Self.digest(of: target, like: digest)
+            if digest.matches(found) { return target }
+            throw ImportWeightsError.digestMismatch(file: target.path, expected: digest.expected, found: found, deleted: false)
         }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -49,9 +61,9 @@ public struct WeightsDownloader: Sendable {
         let partial = folder.appendingPathComponent(name + ".part")
         try HTTPFileTransfer(url: url, destination: partial, timeout: timeout, progress: progress).run()
         let found = try Self.digest(of: partial, like: digest)
-        guard found == digest.hex else {
+        guard digest.matches(found) else {
             try? FileManager.default.removeItem(at: partial)
-            throw ImportWeightsError.digestMismatch(file: url.absoluteString, expected: digest.hex, found: found, deleted: true)
+            throw ImportWeightsError.digestMismatch(file: url.absoluteString, expected: digest.expected, found: found, deleted: true)
         }
         guard (try? FileManager.default.moveItem(at: partial, to: target)) != nil else {
             throw ImportWeightsError.cannotWrite(target.path)
@@ -59,7 +71,7 @@ public struct WeightsDownloader: Sendable {
         return target
     }
 
-    /// The hex digest of a file, of the same kind as `like`.
+    /// The hex digest of a file, of the same kind as `like` (a whole SHA-256 for a prefix).
     static func digest(of file: URL, like kind: Digest) throws -> String {
         guard let handle = try? FileHandle(forReadingFrom: file) else { throw ImportWeightsError.cannotRead(file.path) }
         defer { try? handle.close() }

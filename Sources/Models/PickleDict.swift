@@ -1,0 +1,19 @@
+/// A Python dict (or OrderedDict) keeping insertion order, shared by reference.
+final class PickleDict {
+    private(set) var keys: [PickleValue] = []
+    private(set) var values: [PickleValue] = []
+    private var stringIndex: [String: Int] = [:]
+
+    /// Sets `key` to `value`; a repeated string key replaces the earlier value in place, as Python does.
+    func set(_ key: PickleValue, _ value: PickleValue) {
+        if let name = key.stringValue, let index = stringIndex[name] {
+            values[index] = value
+            return
+        }
+        if let name = key.stringValue { stringIndex[name] = keys.count }
+        keys.append(key)
+        values.append(value)
+    }
+
+    subscript(name: String) -> PickleValue? { stringIndex[name].map { values[$0] } }
+}
