@@ -9,6 +9,11 @@ import PipeEngine
 /// The values live in a memory-mapped file in the stage's work folder, since a prefix's feature maps for
 /// thousands of images can outgrow memory; the page cache keeps them in RAM when they fit.
 final class ActivationCache {
+    enum Failure: Error {
+        /// The disk cannot hold the values.
+        case noSpace(bytes: Int)
+    }
+
     private var rowOf: [String: Int] = [:]
     /// The shape of one image's values, e.g. `[14, 14, 1024]` or `[1920]`.
     let shape: [Int]
@@ -17,7 +22,9 @@ final class ActivationCache {
     private let byteCount: Int
 
     /// Runs `model.graph` through `node` (its output when nil) in inference mode on every distinct image.
-    init(model: Model, node: Int?, rows: [[String: String]], size: Int, context: StageContext, batchSize: Int = 16) throws {
+    /// `reserve(descriptor, bytes)` allocates the file's blocks and returns 0 or an errno (tests pass a full disk).
+    init(model: Model, node: Int?, rows: [[String: String]], size: Int, context: StageContext, batchSize: Int = 16,
+         reserve: (Int32, Int) -> Int32 = { posix_fallocate($0, 0, off_t($1)) }) throws {
         let paths = Array(Set(rows.map { $0["path"] ?? "" })).sorted()
         let graph = model.graph
         func run(_ chunk: [String]) throws -> Tensor {
@@ -31,9 +38,19 @@ final class ActivationCache {
         try FileManager.default.createDirectory(at: context.work, withIntermediateDirectories: true)
         let file = context.work.appendingPathComponent("activations-\(UUID().uuidString).f32")
         let descriptor = open(file.path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0, ftruncate(descriptor, off_t(byteCount)) == 0,
-              let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
-            if descriptor >= 0 { close(descriptor) }
+        guard descriptor >= 0 else { throw StageError.cannotWrite(file.path) }
+        // Reserving the blocks up front turns a full disk into an error here rather than a crash (SIGBUS)
+        // when a page of the mapping is first written.
+        let reserved = reserve(descriptor, byteCount)
+        guard reserved == 0 else {
+            close(descriptor)
+            unlink(file.path)
+            if reserved == ENOSPC || reserved == EFBIG { throw Failure.noSpace(bytes: byteCount) }
+            throw StageError.cannotWrite(file.path)
+        }
+        guard let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
+            close(descriptor)
+            unlink(file.path)
             throw StageError.cannotWrite(file.path)
         }
         close(descriptor)

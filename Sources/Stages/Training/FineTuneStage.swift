@@ -21,6 +21,19 @@ public struct FineTuneStage: StageKind {
         return .allCores
     }
 
+    /// The frozen prefix's cached output, or nil (with a note) when the disk cannot hold it, in which case
+    /// the frozen layers run on every batch instead.
+    private static func prefixCache(model: Model, node: Int, rows: [[String: String]], size: Int,
+                                    context: StageContext) throws -> ActivationCache? {
+        do {
+            return try ActivationCache(model: model, node: node, rows: rows, size: size, context: context)
+        } catch ActivationCache.Failure.noSpace(let bytes) {
+            context.note("the frozen layers' output needs \(bytes / 1_000_000) MB of disk, which is not free; "
+                         + "the frozen layers run on every batch instead (free space, or freeze through a later layer)")
+            return nil
+        }
+    }
+
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)
         let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
@@ -74,9 +87,9 @@ public struct FineTuneStage: StageKind {
             for layer in head.layers { headGraph.append(layer) }
             forward = { rows, mode, _ in try headGraph.forward(features.batch(rows), mode: mode) }
             backward = { headGraph.backward($0) }
-        } else if augmenter.plan.steps.isEmpty, let cut = model.frozenPrefixNode {
+        } else if augmenter.plan.steps.isEmpty, let cut = model.frozenPrefixNode,
+                  let prefix = try Self.prefixCache(model: model, node: cut, rows: train + val, size: size, context: context) {
             // `freeze: until` speed path: the frozen prefix runs once per image; epochs start after it.
-            let prefix = try ActivationCache(model: model, node: cut, rows: train + val, size: size, context: context)
             head.attach(to: model)
             forward = { rows, mode, _ in try model.graph.forward(resuming: cut, with: prefix.batch(rows), mode: mode) }
             backward = { model.graph.backward($0) }
