@@ -33,14 +33,10 @@ final class ImportWeightsTests: XCTestCase {
     }
 
     func testAKerasFileInTheCacheThatIsNotTheOfficialOneIsRefused() throws {
-        let keras = scratch.url("keras-home/models")
-        try FileManager.default.createDirectory(at: keras, withIntermediateDirectories: true)
-        try Data("not the weights".utf8).write(to: keras.appendingPathComponent("densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"))
-        try scratch.write("k.yaml", "name: k\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: keras } }\n")
-        let run = try PipeBinary.run(["run", "k.yaml"], in: scratch.root, environment: ["KERAS_HOME": scratch.url("keras-home").path])
-        XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stdout.contains("w: FAILED: \(keras.path)/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5 has digest"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("not the expected 30ee3e1110167f948a6b9946edeeb738; delete it"), run.stdout)
+        let (output, cache) = try runWithJunkInCache(source: "keras", variable: "KERAS_HOME", cache: "models",
+                                                     file: "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5")
+        XCTAssertTrue(output.contains("w: FAILED: \(cache.path)/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5 has digest"), output)
+        XCTAssertTrue(output.contains("not the expected 30ee3e1110167f948a6b9946edeeb738; delete it"), output)
     }
 
     func testWeightsFileProblemsAreNamed() throws {
@@ -53,13 +49,21 @@ final class ImportWeightsTests: XCTestCase {
     }
 
     func testATorchvisionFileInTheCacheThatIsNotTheOfficialOneIsRefused() throws {
-        let hub = scratch.url("torch-home/hub/checkpoints")
-        try FileManager.default.createDirectory(at: hub, withIntermediateDirectories: true)
-        try Data("not the weights".utf8).write(to: hub.appendingPathComponent("densenet121-a639ec97.pth"))
-        try scratch.write("t.yaml", "name: t\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: torchvision } }\n")
-        let run = try PipeBinary.run(["run", "t.yaml"], in: scratch.root, environment: ["TORCH_HOME": scratch.url("torch-home").path])
+        let (output, cache) = try runWithJunkInCache(source: "torchvision", variable: "TORCH_HOME", cache: "hub/checkpoints",
+                                                     file: "densenet121-a639ec97.pth")
+        XCTAssertTrue(output.contains("w: FAILED: \(cache.path)/densenet121-a639ec97.pth has digest "
+                                      + "35245741e72e29edc737d79889c146307c8ca445834edf0e084d7c16f91da3c4, not the expected SHA-256 starting a639ec97; delete it"), output)
+    }
+
+    /// Runs a DenseNet121 import from `source` whose cache (`$variable/cache`) holds `file` with junk in it;
+    /// the run must fail. Returns its output and the cache folder.
+    private func runWithJunkInCache(source: String, variable: String, cache: String, file: String) throws -> (String, URL) {
+        let home = scratch.url("home-\(source)"), folder = home.appendingPathComponent(cache)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not the weights".utf8).write(to: folder.appendingPathComponent(file))
+        try scratch.write("j.yaml", "name: j\nstages:\n  w: { kind: import-weights, with: { arch: densenet121, source: \(source) } }\n")
+        let run = try PipeBinary.run(["run", "j.yaml"], in: scratch.root, environment: [variable: home.path])
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stdout.contains("w: FAILED: \(hub.path)/densenet121-a639ec97.pth has digest "
-                                          + "35245741e72e29edc737d79889c146307c8ca445834edf0e084d7c16f91da3c4, not the expected SHA-256 starting a639ec97; delete it"), run.stdout)
+        return (run.stdout, folder)
     }
 }
