@@ -28,4 +28,15 @@ public struct ConfusionCounts: Codable, Equatable, Sendable {
     public var specificity: Double { Self.ratio(tn, tn + fp) }
     public var balancedAccuracy: Double { (recall + specificity) / 2 }
     public var f1: Double { Self.ratio(2 * tp, 2 * tp + fp + fn) }
+
+    /// The metrics whose denominator is zero here: defined as 0 for the point estimate, as scikit-learn does,
+    /// but left out of bootstrap intervals, where a resample without positive calls says nothing of precision.
+    public var undefinedMetrics: Set<String> {
+        var names: Set<String> = []
+        if tp + fp == 0 { names.insert("precision") }
+        if tp + fn == 0 { names.formUnion(["recall", "balanced_accuracy"]) }
+        if tn + fp == 0 { names.formUnion(["specificity", "balanced_accuracy"]) }
+        if 2 * tp + fp + fn == 0 { names.insert("f1") }
+        return names
+    }
 }

@@ -22,8 +22,10 @@ struct EvaluationReport {
         if bootstrap > 0 {
             let intervals = Bootstrap.intervals(groups: patients.allSatisfy { !$0.isEmpty } ? patients : labels.indices.map(String.init),
                                                 resamples: bootstrap, using: &generator) { sample in
-                Self.scores(labels: sample.map { labels[$0] }, scores: sample.map { scores[$0] }, threshold: threshold)
-                    .compactMapValues(\.numberValue)
+                let (sampleLabels, sampleScores) = (sample.map { labels[$0] }, sample.map { scores[$0] })
+                let undefined = ConfusionCounts(labels: sampleLabels, probabilities: sampleScores, threshold: threshold).undefinedMetrics
+                return Self.scores(labels: sampleLabels, scores: sampleScores, threshold: threshold)
+                    .filter { !undefined.contains($0.key) }.compactMapValues(\.numberValue)
             }
             for (name, interval) in intervals where name != "threshold" && name != "n_images" {
                 values[name + "_ci"] = .array([.number(interval.lowerBound), .number(interval.upperBound)])
