@@ -26,7 +26,8 @@ public enum ReportPage {
         table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
         th{background:#f6f8fa}caption{text-align:left;font-weight:600}.plots{display:flex;flex-wrap:wrap;gap:12px}\
         svg{width:420px;height:300px;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
-        figure{display:inline-block;margin:6px}figure img{width:160px;height:160px}
+        .gallery{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:160px}figure img{width:160px;height:160px}\
+        figcaption{font-size:11px;line-height:1.3;overflow-wrap:anywhere}
         """
 
     static func dataSection(_ data: ReportContent.DataSummary) -> String {
@@ -115,8 +116,10 @@ public enum ReportPage {
 
     static func heatmapSection(_ model: ReportContent.Model) -> String {
         "<section id=\"gradcam-\(anchor(model.name))\" class=\"gradcam\"><h2>Grad-CAM: \(HTML.escape(model.name))</h2>"
+            + "<p>Where the last feature map supports the class each image was given (red strongest); blue everywhere "
+            + "means nothing in the image speaks for that class.</p><div class=\"gallery\">"
             + model.heatmaps.map { "<figure><img alt=\"\(HTML.escape($0.caption))\" src=\"data:image/png;base64,\($0.pngBase64)\"><figcaption>\(HTML.escape($0.caption))</figcaption></figure>" }.joined()
-            + "</section>"
+            + "</div></section>"
     }
 
     private static func order(_ split: String) -> Int { ["train": 0, "val": 1, "test": 2][split] ?? 3 }
