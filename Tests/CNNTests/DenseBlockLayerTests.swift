@@ -83,6 +83,15 @@ final class DenseBlockLayerTests: XCTestCase {
             }
             let inference = try blockGraph.forward(input, mode: .inference), plain = try plainGraph.forward(input, mode: .inference)
             assertClose(inference.array, plain.array, relative: 1e-5, "inference output, \(label)")
+            let before = Tensor.allocationCount
+            _ = try blockGraph.forward(input, mode: .inference)
+            XCTAssertEqual(Tensor.allocationCount, before, "inference reuses the units' shared buffers")
+            // Training again after inference rebuilds what backward needs.
+            _ = try blockGraph.forward(input, mode: .training)
+            _ = try plainGraph.forward(input, mode: .training)
+            blockGraph.backward(projection)
+            plainGraph.backward(projection)
+            assertClose(stem.weight.gradient.array, stemTwin.weight.gradient.array, relative: 1e-4, "stem gradient after inference, \(label)")
         }
     }
 
