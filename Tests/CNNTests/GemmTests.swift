@@ -51,6 +51,24 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// The OpenBLAS path, which CPUs without AVX-512 take, against pipe's kernels on every transpose.
+    func testOpenBLASFallbackAgreesWithTheKernels() {
+        var random = TestRandom(seed: 8)
+        for test in Self.cases {
+            let a = random.array((test.transposeA ? test.k : test.m) * test.lda)
+            let b = random.array((test.transposeB ? test.n : test.k) * test.ldb)
+            let start = random.array(test.m * test.ldc)
+            var ours = start, theirs = start
+            run(test, a, b, &ours)
+            theirs.withUnsafeMutableBufferPointer { c in
+                GemmKernel.openBLAS(test.transposeA, test.transposeB, test.m, test.n, test.k, test.alpha, a, test.lda,
+                                    b, test.ldb, test.beta, c.baseAddress!, test.ldc)
+            }
+            let worst = zip(ours, theirs).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4, "m \(test.m) n \(test.n) k \(test.k)")
+        }
+    }
+
     func testBetaZeroIgnoresNaNInOutput() {
         let test = Case(transposeA: false, transposeB: false, m: 20, n: 40, k: 9, alpha: 1, beta: 0)
         var random = TestRandom(seed: 6)
