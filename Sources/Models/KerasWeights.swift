@@ -36,6 +36,9 @@ enum KerasWeights {
         return arrays
     }
 
+    /// The key prefix of a wrapper model's own layers in a Keras 3 file that nests the backbone.
+    static let wrapperPrefix = "wrapper:"
+
     /// Reads a Keras 3 `.weights.h5`: `layers/<group>/vars` (whose `name` attribute is the layer's name)
     /// holds datasets `0, 1, ...` in the layer's variable order; `variables` names those positions.
     /// Positions a model does not name are keyed `<layer>/vars/<index>` so they show up as unused.
@@ -50,17 +53,24 @@ enum KerasWeights {
                                    aliases: [String: String]) throws -> [String: WeightArray] {
         let path = file.path
         var arrays: [String: WeightArray] = [:]
+        // A model saved around a nested one (Keras `Sequential([DenseNet201(...), ..., Dense(2)])`) keeps the
+        // nested model's layers under `layers/<model>/layers/`; those are the backbone. The wrapper's own
+        // layers are the file's head and get `wrapperPrefix`, so a model built without its top skips them.
+        let nested = try file.members(of: "layers").filter { file.exists("layers/\($0)/layers") }
         var layers: [(group: String, layer: String)] = []
-        for group in try file.members(of: "layers") {
-            let varsPath = "layers/\(group)/vars"
-            guard file.exists(varsPath) else { continue }
-            let layer = file.hasAttribute("name", of: varsPath)
-                ? (try file.stringsAttribute("name", of: varsPath).first ?? group) : group
-            layers.append((group, normalise(layer)))
+        for parent in ["layers"] + nested.map({ "layers/\($0)/layers" }) {
+            for group in try file.members(of: parent) {
+                let varsPath = "\(parent)/\(group)/vars"
+                guard file.exists(varsPath) else { continue }
+                let layer = file.hasAttribute("name", of: varsPath)
+                    ? (try file.stringsAttribute("name", of: varsPath).first ?? group) : group
+                let outer = parent == "layers" && !nested.isEmpty
+                layers.append(("\(parent)/\(group)", (outer ? wrapperPrefix : "") + normalise(layer)))
+            }
         }
         let renamed = ordinalNames(layers.map(\.layer), families: autoNamed)
         for (group, fileLayer) in layers {
-            let varsPath = "layers/\(group)/vars"
+            let varsPath = "\(group)/vars"
             let layer = renamed[fileLayer] ?? aliases[fileLayer] ?? fileLayer
             let indices = try file.members(of: varsPath).compactMap(Int.init).sorted()
             for index in indices {

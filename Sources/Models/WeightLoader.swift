@@ -106,8 +106,9 @@ extension Model {
     /// Key prefixes of the ImageNet top in the framework's files: the head's, and for VGG also those of the two
     /// hidden dense layers before it, which a model built without its top lacks.
     public var topKeyPrefixes: [String] {
-        guard architecture == .vgg16 || architecture == .vgg19 else { return [headKeyPrefix] }
-        return variant == .keras ? ["fc1/", "fc2/", "predictions/"] : ["classifier."]
+        let wrapper = variant == .keras ? [KerasWeights.wrapperPrefix] : []
+        guard architecture == .vgg16 || architecture == .vgg19 else { return [headKeyPrefix] + wrapper }
+        return variant == .keras ? ["fc1/", "fc2/", "predictions/"] + wrapper : ["classifier."]
     }
 
     /// Loads a weights file (format detected unless given) strictly; see `WeightLoader.load`.
