@@ -20,17 +20,30 @@ enum KerasWeights {
         let root = file.hasAttribute("layer_names") ? "" : "model_weights/"
         var arrays: [String: WeightArray] = [:]
         let layers = try file.stringsAttribute("layer_names", of: root.isEmpty ? "/" : root)
+        var weightNames: [String: [String]] = [:]
+        for layer in layers where file.hasAttribute("weight_names", of: root + layer) {
+            weightNames[layer] = try file.stringsAttribute("weight_names", of: root + layer)
+        }
+        // A layer whose weights belong to several inner layers is a nested model (a backbone saved inside a
+        // wrapper); its weights are keyed by the inner layers, and the wrapper's own layers are the file's head.
+        let nested = Set(layers.filter { Set((weightNames[$0] ?? []).map(innerLayer)).count > 1 })
         let renamed = ordinalNames(layers.map(normalise), families: autoNamed)
         for layer in layers {
-            let group = root + layer
-            guard file.hasAttribute("weight_names", of: group) else { continue }
-            let name = renamed[normalise(layer)] ?? aliases[normalise(layer)] ?? normalise(layer)
-            for weightName in try file.stringsAttribute("weight_names", of: group) {
-                let key = name + "/" + variableName(weightName)
+            guard let names = weightNames[layer] else { continue }
+            let innerRenamed = nested.contains(layer) ? ordinalNames(names.map { normalise(innerLayer($0)) }, families: autoNamed) : [:]
+            for weightName in names {
+                let key: String
+                if nested.contains(layer) {
+                    let inner = normalise(innerLayer(weightName))
+                    key = (innerRenamed[inner] ?? aliases[inner] ?? inner) + "/" + variableName(weightName)
+                } else {
+                    let name = renamed[normalise(layer)] ?? aliases[normalise(layer)] ?? normalise(layer)
+                    key = (nested.isEmpty ? "" : wrapperPrefix) + name + "/" + variableName(weightName)
+                }
                 guard arrays[key] == nil else {
                     throw ModelError.unreadableWeights(path: path, reason: "weight '\(key)' appears twice")
                 }
-                arrays[key] = try file.floats(group + "/" + weightName)
+                arrays[key] = try file.floats(root + layer + "/" + weightName)
             }
         }
         return arrays
@@ -112,6 +125,11 @@ enum KerasWeights {
     }
 
     /// `conv1/conv/kernel:0` to `kernel`.
+    /// The layer part of a weight name: `conv1/conv/kernel:0` gives `conv1/conv`.
+    static func innerLayer(_ weightName: String) -> String {
+        weightName.split(separator: "/").dropLast().joined(separator: "/")
+    }
+
     static func variableName(_ weightName: String) -> String {
         var last = weightName.split(separator: "/").last.map(String.init) ?? weightName
         if let colon = last.lastIndex(of: ":"), last[last.index(after: colon)...].allSatisfy(\.isNumber) {

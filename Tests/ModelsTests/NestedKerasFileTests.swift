@@ -3,10 +3,12 @@ import Foundation
 import XCTest
 @testable import Models
 
-/// A Keras 3 file that nests the backbone in a wrapper model (how fine-tuning notebooks save) loads the
-/// backbone from the nested model and treats the wrapper's own layers as the file's head.
+/// A Keras file (3 or 2 style) that nests the backbone in a wrapper model, as fine-tuning notebooks save,
+/// loads the backbone from the nested model and treats the wrapper's own layers as the file's head.
 final class NestedKerasFileTests: XCTestCase {
-    let path = ModelsFixture.path("keras_densenet_nested.weights.hdf5")
+    let files: [(path: String, format: WeightFormat)] = [
+        (ModelsFixture.path("keras_densenet_nested.weights.hdf5"), .keras3), (ModelsFixture.path("keras_densenet_nested.hdf5"), .kerasH5),
+    ]
 
     private func backbone() throws -> Model {
         try Model(architecture: .densenet121, variant: .keras,
@@ -14,20 +16,24 @@ final class NestedKerasFileTests: XCTestCase {
     }
 
     func testBackboneLoadsFromTheNestedModelAndMatchesKeras() throws {
-        let model = try backbone()
-        XCTAssertEqual(try model.loadWeights(path: path, skipHead: true), .keras3)
         let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ModelsFixture.path("keras_densenet_nested.json")))) as! [String: Any]
         let inputs = ModelsFixture.tensor(reference["inputs"]!), features = ModelsFixture.tensor(reference["features"]!)
-        let output = try model.graph.forward(Tensor(shape: inputs.shape, values: inputs.values), mode: .inference)
-        XCTAssertEqual(output.shape, features.shape)
-        for (got, want) in zip(output.array, features.values) { XCTAssertEqual(got, want, accuracy: 1e-4) }
+        for (path, format) in files {
+            let model = try backbone()
+            XCTAssertEqual(try model.loadWeights(path: path, skipHead: true), format)
+            let output = try model.graph.forward(Tensor(shape: inputs.shape, values: inputs.values), mode: .inference)
+            XCTAssertEqual(output.shape, features.shape)
+            for (got, want) in zip(output.array, features.values) { XCTAssertEqual(got, want, accuracy: 1e-4, "\(format)") }
+        }
     }
 
     func testWrapperLayersAreTheHeadAndAreNamedWhenNotSkipped() throws {
-        let listed = try WeightLoader.inspect(path: path).arrays.keys
-        XCTAssertTrue(listed.contains("conv1_conv/vars/0"), "the nested model's layers are listed")
-        XCTAssertTrue(listed.contains("wrapper:dense/vars/0"), "the wrapper's own layers are marked")
-        let message = ModelsFixture.errorText { try self.backbone().loadWeights(path: self.path) } ?? ""
-        XCTAssertTrue(message.contains("wrapper:dense/vars/0"), message)
+        for (path, format) in files {
+            let listed = try WeightLoader.inspect(path: path).arrays.keys
+            XCTAssertTrue(listed.contains { $0.hasPrefix("conv1_conv/") }, "\(format): the nested model's layers are listed")
+            XCTAssertTrue(listed.contains { $0.hasPrefix("wrapper:dense/") }, "\(format): the wrapper's own layers are marked")
+            let message = ModelsFixture.errorText { try self.backbone().loadWeights(path: path) } ?? ""
+            XCTAssertTrue(message.contains("wrapper:dense/"), message)
+        }
     }
 }

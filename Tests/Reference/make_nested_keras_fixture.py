@@ -1,4 +1,4 @@
-"""Writes Tests/Reference/models/keras_densenet_nested.weights.hdf5 and keras_densenet_nested.json.
+"""Writes Tests/Reference/models/keras_densenet_nested{.weights.hdf5,.hdf5,.json}.
 
 Run from the repository root with the venv of make_models_fixtures.py:
 
@@ -6,7 +6,7 @@ Run from the repository root with the venv of make_models_fixtures.py:
 
 A Keras 3 model saved the way fine-tuning notebooks save theirs: a reduced DenseNet
 (`blocks=[1, 1, 1, 0]`, 32x32, average pooling, randomised weights) nested in a `Sequential` with a
-`Dense(2)` head. The JSON records the nested DenseNet's pooled features on fixed images, which pipe
+`Dense(2)` head, in the Keras 3 format and the Keras 2 style one. The JSON records the nested DenseNet's pooled features on fixed images, which pipe
 must reproduce after loading the backbone from the nested file.
 """
 import json
@@ -14,10 +14,12 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+import h5py  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras.src.applications import imagenet_utils  # noqa: E402
 from keras.src.applications.densenet import DenseNet as KerasDenseNet  # noqa: E402
+from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
 
 from make_models_fixtures import OUT, encode, images, randomise_keras  # noqa: E402
 
@@ -28,6 +30,8 @@ wrapper = keras.Sequential([keras.Input((32, 32, 3)), base, keras.layers.Dense(2
 path = os.path.join(OUT, "keras_densenet_nested.weights.h5")
 wrapper.save_weights(path)
 os.replace(path, path.replace(".weights.h5", ".weights.hdf5"))
+with h5py.File(os.path.join(OUT, "keras_densenet_nested.hdf5"), "w") as f:
+    legacy_h5_format.save_weights_to_hdf5_group(f, wrapper)
 raw = images(2, 32, 8)
 x = imagenet_utils.preprocess_input(raw.astype("float32"), mode="torch")
 with open(os.path.join(OUT, "keras_densenet_nested.json"), "w") as f:
