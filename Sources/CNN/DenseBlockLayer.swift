@@ -47,10 +47,11 @@ public final class DenseBlockLayer: Layer {
     private var output: Tensor?
     private var gradient: Tensor?
     private var inputGradient: Tensor?
-    /// Flat scratch for the per-unit gradients, sized for the widest unit so no step allocates.
+    /// The most channels any unit's buffers have.
+    private let widest: Int
+    /// Three `rows x widest` buffers: the per-unit gradients in backward, and in inference, where nothing is
+    /// kept for backward, the buffers every unit shares.
     private var scratch: Tensor?
-    /// In inference nothing is kept for a backward pass, so all units share these three buffers.
-    private var shared: (normalized1: Tensor, bottleneck: Tensor, normalized2: Tensor)?
     private var lastForwardTrained = false
 
     /// Throws unless each unit reads exactly the channels the block has at that point.
@@ -67,6 +68,7 @@ public final class DenseBlockLayer: Layer {
         self.inputChannels = inputChannels
         self.outputChannels = channels
         self.units = units
+        widest = units.map { max($0.norm1.channels, $0.conv1.outChannels) }.max() ?? 0
         saved = units.map(Saved.init)
     }
 
@@ -82,23 +84,16 @@ public final class DenseBlockLayer: Layer {
         Elementwise.copyChannels(y.data, targetStride: total, x.data, sourceStride: inputChannels, rows: rows,
                                  channels: inputChannels)
         lastForwardTrained = context.mode == .training
-        if lastForwardTrained {
-            shared = nil
-        } else {
-            // Inference keeps one unit's buffers, not every unit's: DenseNet201's blocks hold about 1.7 GB of
-            // them at batch 16, 224 px.
-            for s in saved { (s.normalized1, s.bottleneck, s.normalized2) = (nil, nil, nil) }
-            let widest = units.map { max($0.norm1.channels, $0.conv1.outChannels) }.max() ?? 0
-            if shared?.normalized1.count != rows * widest {
-                shared = (Tensor(shape: [rows * widest]), Tensor(shape: [rows * widest]), Tensor(shape: [rows * widest]))
-            }
-        }
+        // Inference keeps one unit's buffers, not every unit's: DenseNet201's blocks hold about 1.7 GB of them
+        // at batch 16, 224 px.
+        let shared = lastForwardTrained ? nil : scratchBuffers(rows: rows)
+        if !lastForwardTrained { for s in saved { (s.normalized1, s.bottleneck, s.normalized2) = (nil, nil, nil) } }
         var c = inputChannels
         for (unit, s) in zip(units, saved) {
             let width = unit.conv1.outChannels, growth = unit.conv2.outChannels
-            let normalized1 = buffer(&s.normalized1, shared?.normalized1, shape: [n, h, w, c])
-            let bottleneck = buffer(&s.bottleneck, shared?.bottleneck, shape: [n, h, w, width])
-            let normalized2 = buffer(&s.normalized2, shared?.normalized2, shape: [n, h, w, width])
+            let normalized1 = buffer(&s.normalized1, shared, shape: [n, h, w, c])
+            let bottleneck = buffer(&s.bottleneck, shared.map { $0 + rows * widest }, shape: [n, h, w, width])
+            let normalized2 = buffer(&s.normalized2, shared.map { $0 + 2 * rows * widest }, shape: [n, h, w, width])
             s.mode1 = unit.norm1.kernelMode(for: context.mode)
             s.mode2 = unit.norm2.kernelMode(for: context.mode)
             normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows, mode: s.mode1)
@@ -125,10 +120,8 @@ public final class DenseBlockLayer: Layer {
         let needsInput = inputNeedsGradient.first == true
         // Below the lowest trainable unit only the block input's gradient would still need the chain.
         let lowest = needsInput ? 0 : (units.firstIndex { $0.isTrainable } ?? units.count)
-        let widest = units.map { max($0.conv1.outChannels, $0.norm1.channels) }.max() ?? 0
-        let buffers = Tensor.reusing(scratch, shape: [3, rows * widest])
-        scratch = buffers
-        let dNormalized2 = buffers.data, dBottleneck = buffers.data + rows * widest, dNormalized1 = buffers.data + 2 * rows * widest
+        let buffers = scratchBuffers(rows: rows)
+        let dNormalized2 = buffers, dBottleneck = buffers + rows * widest, dNormalized1 = buffers + 2 * rows * widest
         var c = total
         for index in stride(from: units.count - 1, through: lowest, by: -1) {
             let unit = units[index], s = saved[index]
@@ -164,9 +157,16 @@ public final class DenseBlockLayer: Layer {
         return [dx]
     }
 
+    /// The start of `scratch`, sized for `rows`.
+    private func scratchBuffers(rows: Int) -> UnsafeMutablePointer<Float> {
+        let buffers = Tensor.reusing(scratch, shape: [3, rows * widest])
+        scratch = buffers
+        return buffers.data
+    }
+
     /// A unit's buffer: its own, kept in `own` for backward, in training; the shared one in inference.
-    private func buffer(_ own: inout Tensor?, _ shared: Tensor?, shape: [Int]) -> UnsafeMutablePointer<Float> {
-        if let shared { return shared.data }
+    private func buffer(_ own: inout Tensor?, _ shared: UnsafeMutablePointer<Float>?, shape: [Int]) -> UnsafeMutablePointer<Float> {
+        if let shared { return shared }
         own = Tensor.reusing(own, shape: shape)
         return own!.data
     }

@@ -27,9 +27,7 @@ public enum GemmKernel: String, Sendable {
         let splitRows = rowTiles >= columnTiles
         let bands = min(threads, splitRows ? rowTiles : columnTiles)
         if bands <= 1 {
-            if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) != 0 {
-                openBLAS(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            }
+            product(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
         let tiles = splitRows ? rowTiles : columnTiles, step = splitRows ? tileRows : tileColumns
@@ -40,29 +38,31 @@ public enum GemmKernel: String, Sendable {
             let last = min(tiles * (band + 1) / bands * step, splitRows ? m : n)
             guard last > first else { return }
             if splitRows {
-                let aStart = transposeA ? a + first : a + first * lda
-                if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, last - first, n, k, alpha, aStart, lda,
-                               b, ldb, beta, c + first * ldc, ldc) != 0 {
-                    openBLAS(transposeA, transposeB, last - first, n, k, alpha, aStart, lda, b, ldb, beta,
-                                     c + first * ldc, ldc)
-                }
+                product(transposeA, transposeB, last - first, n, k, alpha, transposeA ? a + first : a + first * lda, lda,
+                        b, ldb, beta, c + first * ldc, ldc)
             } else {
-                let bStart = transposeB ? b + first * ldb : b + first
-                if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, last - first, k, alpha, a, lda,
-                               bStart, ldb, beta, c + first, ldc) != 0 {
-                    openBLAS(transposeA, transposeB, m, last - first, k, alpha, a, lda, bStart, ldb, beta,
-                                     c + first, ldc)
-                }
+                product(transposeA, transposeB, m, last - first, k, alpha, a, lda,
+                        transposeB ? b + first * ldb : b + first, ldb, beta, c + first, ldc)
             }
+        }
+    }
+
+    /// One band on pipe's kernels, or on OpenBLAS when their packing buffers could not be allocated.
+    private static func product(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+                                _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) != 0 {
+            openBLAS(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
     }
 
     /// The same product on OpenBLAS: on CPUs without AVX-512, with `PIPE_GEMM=openblas`, or when the
     /// kernels' packing buffers could not be allocated.
     static func openBLAS(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
-                                         _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
-                                         _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-                                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                         _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+                         _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

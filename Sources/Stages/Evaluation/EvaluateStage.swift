@@ -41,10 +41,12 @@ public struct EvaluateStage: StageKind {
         let metrics = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map { $0["patient"] ?? "" },
                                        magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.int("bootstrap") ?? 1000,
                                        generator: &generator)
+        let negative = classifier.classes.firstIndex { $0 != classifier.classes[positive] } ?? positive
+        let predicted = scores.map { $0 >= threshold ? positive : negative }
         var csv = "path,patient,label,split,prob_malignant,pred" + (manifest.columns.contains("magnification") ? ",magnification" : "") + "\n"
-        for (row, score) in zip(rows, scores) {
+        for (row, (score, guess)) in zip(rows, zip(scores, predicted)) {
             var fields = [row["path"] ?? "", row["patient"] ?? "", row["label"] ?? "", split, String(format: "%.6f", score),
-                          score >= threshold ? classifier.classes[positive] : (classifier.classes.first { $0 != classifier.classes[positive] } ?? "")]
+                          classifier.classes[guess]]
             if manifest.columns.contains("magnification") { fields.append(row["magnification"] ?? "") }
             csv += CSVTable.line(fields) + "\n"
         }
@@ -63,8 +65,6 @@ public struct EvaluateStage: StageKind {
             throw StageError.cannotWrite(context.output.path)
         }
         try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
-        let negative = classifier.classes.firstIndex { $0 != classifier.classes[positive] } ?? positive
-        let predicted = scores.map { $0 >= threshold ? positive : negative }
         let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
                                           confidence: zip(predicted, probabilities).map { $1[$0] },
                                           margin: scores.map { abs($0 - threshold) })
