@@ -60,9 +60,15 @@ public enum Checkpoint {
         let model = try Model(architecture: manifest.architecture, variant: manifest.variant, options: manifest.options)
         model.preprocessing = manifest.preprocessing
         let path = URL(fileURLWithPath: directory).appendingPathComponent(weightsName).path
-        let arrays = try SafeTensors.read(path: path).arrays
-        var mismatch = WeightMismatch(source: "\((directory as NSString).lastPathComponent)/\(weightsName)",
-                                      missing: [], unused: [], shapeMismatches: [])
+        try loadState(SafeTensors.read(path: path).arrays, into: model,
+                      source: "\((directory as NSString).lastPathComponent)/\(weightsName)")
+        return (model, manifest)
+    }
+
+    /// Copies a checkpoint's tensors, keyed by pipe's own names, into `model`: every tensor must be there
+    /// with its shape and no other may be, or nothing is copied and one error lists the differences.
+    public static func loadState(_ arrays: [String: WeightArray], into model: Model, source: String) throws {
+        var mismatch = WeightMismatch(source: source, missing: [], unused: [], shapeMismatches: [])
         let state = model.state
         for (name, tensor) in state {
             guard let array = arrays[name] else {
@@ -81,6 +87,5 @@ public enum Checkpoint {
         for (name, tensor) in state {
             arrays[name]!.values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
         }
-        return (model, manifest)
     }
 }

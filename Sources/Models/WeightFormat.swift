@@ -39,4 +39,25 @@ public enum WeightFormat: String, CaseIterable, Codable, Sendable {
         if head.count >= 9, head[8] == UInt8(ascii: "{") { return .safetensors }
         throw ModelError.unknownWeightFormat(path: path)
     }
+
+    /// The naming of the weights in the file at `path`: the format's, except for a safetensors file that
+    /// records its own (pipe's checkpoints, which keep the variant they were built with).
+    public static func variant(ofFile path: String) throws -> Variant {
+        let format = try detect(path: path)
+        return recordedMetadata(path: path)["variant"].flatMap(Variant.init(rawValue:)) ?? format.variant
+    }
+
+    /// The `__metadata__` strings of a safetensors file's header (pipe's checkpoints record their format,
+    /// architecture and variant there); empty for other files.
+    public static func recordedMetadata(path: String) -> [String: String] {
+        guard (try? detect(path: path)) == .safetensors, let handle = FileHandle(forReadingAtPath: path) else { return [:] }
+        defer { try? handle.close() }
+        let prefix = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        guard prefix.count == 8 else { return [:] }
+        let length = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length < 100_000_000, let header = try? handle.read(upToCount: Int(length)),
+              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
+              let metadata = object["__metadata__"] as? [String: Any] else { return [:] }
+        return metadata.compactMapValues { $0 as? String }
+    }
 }

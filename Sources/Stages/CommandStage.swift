@@ -4,26 +4,26 @@ import PipeSpec
 
 /// The `command` kind: a shell command with declared `deps` and `outs`, as a DVC stage.
 ///
-/// It runs in the pipeline file's folder with `PIPE_OUT` naming its output folder and
+/// It runs in the pipeline file's folder with `PIPE_OUT` naming its output folder, `PIPE_CORES` the cores it
+/// may keep busy (`cores`), and
 /// `PIPE_IN_<STAGE>` each upstream output folder (upper case, other characters as `_`).
-public struct CommandStage: StageKind {
+public struct CommandStage: TypedStageKind {
     public let name = "command"
     public let version = 1
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        let deps = stage.with["deps"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let cores = stage.with["cores"]?.intValue ?? 1
-        return StagePlan(externalInputs: deps.map { pipeline.resolve($0).standardizedFileURL }, cores: cores)
+    public func plan(_ stage: StageSpec, parameters p: CommandParameters, pipeline: PipelineContext) throws -> StagePlan {
+        StagePlan(externalInputs: p.deps.map { pipeline.resolve($0).standardizedFileURL }, cores: p.cores)
     }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let command = stage.with["run"]?.stringValue ?? ""
+    public func run(_ stage: StageSpec, parameters p: CommandParameters, plan: StagePlan, context: StageContext) throws {
+        let command = p.run
         var environment = ProcessInfo.processInfo.environment
         environment["PIPE_OUT"] = context.output.path
         environment["PIPE_SEED"] = String(context.pipeline.seed)
         environment["PIPE_STAGE"] = stage.name
+        environment["PIPE_CORES"] = String(p.cores)
         for (upstream, folder) in context.inputs { environment[Self.inputVariable(upstream)] = folder.path }
         let stdout = context.work.appendingPathComponent("stdout.log")
         let stderr = context.work.appendingPathComponent("stderr.log")
@@ -36,7 +36,7 @@ public struct CommandStage: StageKind {
         guard exit.status == 0 else {
             throw EngineError.stageFailed(stage: stage.name, reason: "the command exited with status \(exit.status)\(Self.tail(of: stderr))")
         }
-        let outs = stage.with["outs"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let outs = p.outs
         let missing = outs.filter { !FileManager.default.fileExists(atPath: context.output.appendingPathComponent($0).path) }
         guard missing.isEmpty else {
             throw EngineError.stageFailed(stage: stage.name, reason: "the command did not produce \(missing.map { "`\($0)`" }.joined(separator: ", ")) in $PIPE_OUT (declared in `outs`)")

@@ -48,10 +48,14 @@ public struct StagePlan: Sendable {
     public var externalInputs: [URL]
     /// How many cores the stage keeps busy, so the scheduler does not oversubscribe them.
     public var cores: Int
+    /// The parameters the stage runs with, defaults filled in, when the kind decodes them; the key is made
+    /// of these instead of the `with` text, so spelling out a default does not rerun the stage.
+    public var parameters: JSONValue?
 
-    public init(externalInputs: [URL] = [], cores: Int = 1) {
+    public init(externalInputs: [URL] = [], cores: Int = 1, parameters: JSONValue? = nil) {
         self.externalInputs = externalInputs
         self.cores = cores
+        self.parameters = parameters
     }
 
     /// A plan that keeps every core busy (decoding, hashing or rendering in parallel).

@@ -64,7 +64,7 @@ final class StagePlanner: @unchecked Sendable {
     func keyParts(_ planned: Planned, upstream: [String: String]) -> KeyParts {
         var inputHashes: [String: String] = [:]
         for url in planned.plan.externalInputs { inputHashes[url.path] = inputs[url.path]?.hash }
-        return KeyParts(kind: planned.kind.name, version: planned.kind.version, params: planned.stage.with,
+        return KeyParts(kind: planned.kind.name, version: planned.kind.version, params: planned.plan.parameters ?? planned.stage.with,
                         seed: spec.seed, upstream: upstream, inputs: inputHashes)
     }
 

@@ -9,22 +9,21 @@ import PipeSpec
 /// Only `split == train` rows are augmented (validation and test stay untouched). A new row keeps the original's
 /// label, patient and split, and names it in `source`. Each copy's randomness comes from the seed, the row and
 /// the copy number, so the result does not depend on how the work is spread over cores.
-public struct AugmentStage: StageKind {
+public struct AugmentStage: TypedStageKind {
     public let name = "augment"
     public let version = 1
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { .allCores }
+    public func plan(_ stage: StageSpec, parameters: AugmentParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: AugmentParameters, plan: StagePlan, context: StageContext) throws {
         var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
         guard manifest.columns.contains("split") else {
             throw StageError.misconfigured(stage: stage.name, reason: "its input has no `split` column; put it after a split stage so only training images are augmented")
         }
-        let copies = p.int("copies") ?? 1
-        let steps = AugmentPlan(stage.with["ops"])
+        let copies = p.copies
+        let steps = p.ops
         let training = manifest.rows.indices.filter { manifest.rows[$0]["split"] == "train" }
         let folder = context.output.appendingPathComponent("augmented")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -9,23 +9,22 @@ import PipeSpec
 /// `oversample` and `class-weights` copy no image here: they add a `balance` column (`oversample`, or the
 /// row's class weight) that `fine-tune` applies to training rows only, after the split, so no image is ever
 /// copied into two splits.
-public struct BalanceStage: StageKind {
+public struct BalanceStage: TypedStageKind {
     public let name = "balance"
     public let version = 1
 
     public init() {}
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: BalanceParameters, plan: StagePlan, context: StageContext) throws {
         var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
-        let column = p.string("by") ?? "label"
+        let column = p.by
         guard manifest.columns.contains(column) else {
             throw StageError.misconfigured(stage: stage.name, reason: "the manifest has no column `\(column)`; columns: \(manifest.columns.joined(separator: ", "))")
         }
-        let strategy = p.string("strategy") ?? "undersample"
+        let strategy = p.strategy
         let before = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
-        if strategy == "undersample" {
-            let target = p.int("per_class") ?? before.values.min() ?? 0
+        if strategy == .undersample {
+            let target = p.perClass ?? before.values.min() ?? 0
             for (value, count) in before.sorted(by: { $0.key < $1.key }) where count < target {
                 context.note("class `\(value)` has only \(count) rows, fewer than per_class \(target); all are kept")
             }
@@ -40,11 +39,11 @@ public struct BalanceStage: StageKind {
         }
         let after = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
         let largest = Double(after.values.max() ?? 1)
-        if strategy != "undersample" {
+        if strategy != .undersample {
             manifest.addColumn("balance")
             for index in manifest.rows.indices {
                 let value = manifest.rows[index][column] ?? ""
-                manifest.rows[index]["balance"] = strategy == "oversample" ? "oversample" : String(largest / Double(after[value] ?? 1))
+                manifest.rows[index]["balance"] = strategy == .oversample ? "oversample" : String(largest / Double(after[value] ?? 1))
             }
         }
         struct Summary: Encodable {
@@ -56,7 +55,7 @@ public struct BalanceStage: StageKind {
             var weights: [String: Double]
         }
         try manifest.write(to: context.output)
-        try JSONFile.write(Summary(strategy: strategy, by: column, before: before, after: after,
+        try JSONFile.write(Summary(strategy: strategy.rawValue, by: column, before: before, after: after,
                                    weights: after.mapValues { largest / Double($0) }),
                            to: context.output.appendingPathComponent("balance.json"))
     }

@@ -6,15 +6,14 @@ import PipeSpec
 /// The `ingest` kind: reads a dataset as downloaded into `manifest.csv` and `ingest.json`; images are hashed, not copied.
 ///
 /// `root` is an external input (part of the key); without it, the dataset is the output of the one stage in `needs`.
-public struct IngestStage: StageKind {
+public struct IngestStage: TypedStageKind {
     public let name = "ingest"
     public let version = 1
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        let p = StageParameters(stage)
-        guard let root = p.string("root") else {
+    public func plan(_ stage: StageSpec, parameters p: IngestParameters, pipeline: PipelineContext) throws -> StagePlan {
+        guard let root = p.root else {
             guard stage.needs.count == 1 else {
                 throw StageError.misconfigured(stage: stage.name, reason: "set `root` to the dataset folder, or put the one `synthesize` stage that makes it in `needs`")
             }
@@ -22,16 +21,15 @@ public struct IngestStage: StageKind {
         }
         let url = pipeline.resolve(root).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.missingRoot(dataset: p.string("dataset") ?? "", root: url.path))")
+            throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.missingRoot(dataset: p.dataset.rawValue, root: url.path))")
         }
         return StagePlan(externalInputs: [url], cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: IngestParameters, plan: StagePlan, context: StageContext) throws {
         let root = plan.externalInputs.first ?? context.inputs.values.first!
         let manifest = try adapter(p).read(root: root)
-        let limit = p.double("max_bad_fraction") ?? 0.01
+        let limit = p.maxBadFraction
         if manifest.badFraction > limit {
             throw StageError.tooManyBadFiles(stage: stage.name, bad: manifest.skipped.count, total: manifest.rows.count + manifest.skipped.count,
                                              limit: limit, examples: manifest.skipped.prefix(3).map { "\($0.path): \($0.reason)" })
@@ -57,17 +55,12 @@ public struct IngestStage: StageKind {
         }
     }
 
-    private func adapter(_ p: StageParameters) -> DatasetAdapter {
-        switch p.string("dataset") {
-        case "cbis-ddsm":
-            .cbis(CBISDDSMAdapter(abnormality: .init(rawValue: p.string("abnormality") ?? "both") ?? .both,
-                                  images: .init(rawValue: p.string("images") ?? "roi") ?? .roi))
-        case "image-folder":
-            .folder(ImageFolderAdapter())
-        default:
-            .breakhis(BreakHisAdapter(magnifications: Set(p.ints("magnifications") ?? [40, 100, 200, 400]),
-                                      target: .init(rawValue: p.string("target") ?? "binary") ?? .binary,
-                                      dropDuplicatePatient: p.bool("drop_duplicate_patient") ?? false))
+    private func adapter(_ p: IngestParameters) -> DatasetAdapter {
+        switch p.dataset {
+        case .cbisDDSM: .cbis(CBISDDSMAdapter(abnormality: p.abnormality, images: p.images))
+        case .imageFolder: .folder(ImageFolderAdapter())
+        case .breakhis: .breakhis(BreakHisAdapter(magnifications: Set(p.magnifications), target: p.target,
+                                                  dropDuplicatePatient: p.dropDuplicatePatient))
         }
     }
 

@@ -4,27 +4,25 @@ import PipeEngine
 import PipeSpec
 
 /// The `synthesize` kind: writes a synthetic BreakHis or CBIS-DDSM in the real layout, from the pipeline seed.
-public struct SynthesizeStage: StageKind {
+public struct SynthesizeStage: TypedStageKind {
     public let name = "synthesize"
     public let version = 1
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { .allCores }
+    public func plan(_ stage: StageSpec, parameters: SynthesizeParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: SynthesizeParameters, plan: StagePlan, context: StageContext) throws {
         let seed = UInt64(context.pipeline.seed)
         let summary: SyntheticSummary
-        switch p.string("dataset") {
-        case "cbis-ddsm":
-            summary = try SyntheticCBISDDSM(patients: p.int("patients") ?? 20, imagesPerPatient: p.int("images_per_patient") ?? 4,
-                                            width: p.int("width") ?? 320, height: p.int("height") ?? 512, seed: seed)
+        switch p.dataset {
+        case .cbisDDSM:
+            summary = try SyntheticCBISDDSM(patients: p.patients, imagesPerPatient: p.imagesPerPatient,
+                                            width: p.size.width, height: p.size.height, seed: seed)
                 .write(to: context.output)
-        default:
-            summary = try SyntheticBreakHis(patients: p.int("patients") ?? 20, imagesPerPatient: p.int("images_per_patient") ?? 10,
-                                            magnifications: p.ints("magnifications") ?? [40, 100, 200, 400],
-                                            width: p.int("width") ?? 700, height: p.int("height") ?? 460, seed: seed)
+        case .breakhis:
+            summary = try SyntheticBreakHis(patients: p.patients, imagesPerPatient: p.imagesPerPatient, magnifications: p.magnifications,
+                                            width: p.size.width, height: p.size.height, seed: seed)
                 .write(to: context.output)
         }
         struct Summary: Encodable {
@@ -33,7 +31,7 @@ public struct SynthesizeStage: StageKind {
             var files: Int
             var seed: Int
         }
-        try JSONFile.write(Summary(dataset: p.string("dataset") ?? "breakhis", images: summary.images, files: summary.files.count,
+        try JSONFile.write(Summary(dataset: p.dataset.rawValue, images: summary.images, files: summary.files.count,
                                    seed: context.pipeline.seed),
                            to: context.work.appendingPathComponent("synthesize.json"))
     }

@@ -8,28 +8,30 @@ import PipeSpec
 /// AUC and average precision come from probabilities; confidence intervals resample whole patients; the
 /// patient-level rate is BreakHis's protocol. `threshold: youden-on-val` picks the cut on the validation split.
 /// The training history and split summary are copied along for the report.
-public struct EvaluateStage: StageKind {
+public struct EvaluateStage: TypedStageKind {
     public let name = "evaluate"
     public let version = 2
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { .allCores }
+    public func plan(_ stage: StageSpec, parameters: EvaluateParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: EvaluateParameters, plan: StagePlan, context: StageContext) throws {
         guard let modelFolder = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(ClassifierHead.specName).path) }) else {
             throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is a fine-tune stage")
         }
         let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
         let classifier = try TrainedClassifier.load(from: modelFolder)
-        let split = p.string("split") ?? "test"
+        let split = p.split.rawValue
         let rows = manifest.rows.filter { $0["split"] == split && ($0["source"] ?? "").isEmpty }
         guard !rows.isEmpty else { throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has no images") }
         let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
         let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
-        var threshold = p.double("threshold") ?? 0.5
-        if p.string("threshold") == "youden-on-val" {
+        let threshold: Double
+        switch p.threshold {
+        case .fixed(let value):
+            threshold = value
+        case .youdenOnVal:
             let valRows = manifest.rows.filter { $0["split"] == "val" && ($0["source"] ?? "").isEmpty }
             let valProbabilities = try classifier.probabilities(of: valRows.map { $0["path"] ?? "" })
             threshold = RankingMetrics.youdenThreshold(labels: valRows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 },
@@ -39,7 +41,7 @@ public struct EvaluateStage: StageKind {
         let scores = probabilities.map { $0[positive] }
         var generator = Datasets.SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
         let metrics = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map { $0["patient"] ?? "" },
-                                       magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.int("bootstrap") ?? 1000,
+                                       magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.bootstrap,
                                        generator: &generator)
         let negative = classifier.classes.firstIndex { $0 != classifier.classes[positive] } ?? positive
         let predicted = scores.map { $0 >= threshold ? positive : negative }

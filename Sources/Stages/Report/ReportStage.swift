@@ -5,19 +5,19 @@ import PipeSpec
 
 /// The `report` kind: one self-contained `index.html` (and `report.json`) from the evaluate stages in `needs`;
 /// with several (a matrix over architectures) it adds a comparison table and overlaid ROC curves.
-public struct ReportStage: StageKind {
+public struct ReportStage: TypedStageKind {
     public let name = "report"
     public let version = 2
 
     public init() {}
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
+    public func run(_ stage: StageSpec, parameters p: ReportParameters, plan: StagePlan, context: StageContext) throws {
         let evaluations = context.inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent("metrics.json").path) }
             .sorted { $0.key < $1.key }
         guard !evaluations.isEmpty else {
             throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an evaluate stage (a folder with metrics.json)")
         }
-        var content = ReportContent(title: stage.with["title"]?.stringValue ?? "\(context.pipeline.name): results")
+        var content = ReportContent(title: p.title ?? "\(context.pipeline.name): results")
         var summary: [String: JSONValue] = [:]
         for (upstream, folder) in evaluations {
             let metrics = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json")))

@@ -7,31 +7,30 @@ import PipeSpec
 ///
 /// Fractions (`train`/`val`/`test`), the dataset's official folds, or `kfold` + `fold`; `val` is then carved
 /// patient-wise from the training rows.
-public struct SplitStage: StageKind {
+public struct SplitStage: TypedStageKind {
     public let name = "split"
     public let version = 1
 
     public init() {}
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: SplitParameters, plan: StagePlan, context: StageContext) throws {
         var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
-        let byPatient = (p.string("group_by") ?? "patient") == "patient"
+        let byPatient = p.groupBy == .patient
         if !byPatient {
             context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
         }
         let groups = byPatient ? manifest.values("patient") : manifest.rows.indices.map { "row\($0)" }
-        let labels = (p.string("stratify") ?? "label") == "label" ? manifest.values("label") : Array(repeating: "", count: manifest.rows.count)
+        let labels = p.stratify == .label ? manifest.values("label") : Array(repeating: "", count: manifest.rows.count)
         var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0x5917)
         let parts: [PatientSplitter.Part]
-        if p.string("folds") == "official" {
+        if p.folds == .official {
             parts = try officialParts(manifest, stage: stage.name, p: p, groups: groups, labels: labels, random: &random)
-        } else if let k = p.int("kfold"), let fold = p.int("fold") {
+        } else if let k = p.kfold, let fold = p.fold {
             guard fold < k else { throw StageError.misconfigured(stage: stage.name, reason: "fold \(fold) does not exist with kfold \(k); use 0...\(k - 1)") }
             let test = PatientSplitter.folds(k, groups: groups, labels: labels, using: &random).map { $0 == fold }
-            parts = carveValidation(test: test, fraction: p.double("val") ?? 0.2, groups: groups, labels: labels, random: &random)
+            parts = carveValidation(test: test, fraction: p.val, groups: groups, labels: labels, random: &random)
         } else {
-            parts = PatientSplitter(train: p.double("train") ?? 0.6, val: p.double("val") ?? 0.2, test: p.double("test") ?? 0.2)
+            parts = PatientSplitter(train: p.train, val: p.val, test: p.test)
                 .assign(groups: groups, labels: labels, using: &random)
         }
         manifest.addColumn("split")
@@ -48,18 +47,18 @@ public struct SplitStage: StageKind {
     }
 
     /// BreakHis: `Folds.csv`'s fold (`fold`, default 1) gives test; CBIS-DDSM: its official train/test sets.
-    private func officialParts(_ manifest: ManifestFile, stage: String, p: StageParameters, groups: [String], labels: [String],
+    private func officialParts(_ manifest: ManifestFile, stage: String, p: SplitParameters, groups: [String], labels: [String],
                                random: inout SeededRandom) throws -> [PatientSplitter.Part] {
         let column: String
-        if manifest.columns.contains("fold\(p.int("fold") ?? 1)") {
-            column = "fold\(p.int("fold") ?? 1)"
+        if manifest.columns.contains("fold\(p.fold ?? 1)") {
+            column = "fold\(p.fold ?? 1)"
         } else if manifest.columns.contains("split") {
             column = "split"
         } else {
             throw StageError.misconfigured(stage: stage, reason: "folds: official needs the dataset's official split: BreakHis with Folds.csv at its root (columns fold1...fold5) or CBIS-DDSM")
         }
         let test = manifest.values(column).map { $0.lowercased() == "test" }
-        return carveValidation(test: test, fraction: p.double("val") ?? 0.2, groups: groups, labels: labels, random: &random)
+        return carveValidation(test: test, fraction: p.val, groups: groups, labels: labels, random: &random)
     }
 
     /// Keeps `test` rows as test and splits the rest into train and a patient-wise `fraction` of val.

@@ -11,14 +11,14 @@ import PipeSpec
 /// Output: the backbone checkpoint (`model.json`, `model.safetensors`), the head (`head.json`,
 /// `head.safetensors`) and `history.csv`. A NaN or infinite loss stops the stage with the epoch, batch and
 /// learning rate.
-public struct FineTuneStage: StageKind {
+public struct FineTuneStage: TypedStageKind {
     public let name = "fine-tune"
     public let version = 1
 
     public init() {}
 
-    public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan {
-        return .allCores
+    public func plan(_ stage: StageSpec, parameters: FineTuneParameters, pipeline: PipelineContext) throws -> StagePlan {
+        .allCores
     }
 
     /// The frozen prefix's cached output, or nil (with a note) when the disk cannot hold it, in which case
@@ -34,8 +34,7 @@ public struct FineTuneStage: StageKind {
         }
     }
 
-    public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
-        let p = StageParameters(stage)
+    public func run(_ stage: StageSpec, parameters p: FineTuneParameters, plan: StagePlan, context: StageContext) throws {
         let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
         guard let checkpoint = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(Checkpoint.manifestName).path) }) else {
             throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an import-weights stage (a folder with model.json)")
@@ -55,11 +54,12 @@ public struct FineTuneStage: StageKind {
         let (model, _) = try Checkpoint.load(from: checkpoint.path)
         if model.head != nil { model.removeHead() }
         let seed = UInt64(context.pipeline.seed)
-        let head = try ClassifierHead(spec: stage.with["head"] ?? .array([]), features: model.featureCount,
+        let head = try ClassifierHead(spec: p.head ?? .array([]), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
-        let until = stage.with["freeze"]?["until"]?.stringValue
-        let augmenter = OnlineAugmenter(plan: AugmentPlan(stage.with["online_augment"]), seed: seed)
-        let backboneFrozen = until == nil && (p.string("freeze") ?? "backbone") == "backbone"
+        var until: String?
+        if case .until(let name) = p.freeze { until = name }
+        let augmenter = OnlineAugmenter(plan: p.onlineAugment, seed: seed)
+        let backboneFrozen = p.freeze == .backbone
         // Cached features would freeze the augmentation too, so online augmentation runs the backbone each batch.
         let frozen = backboneFrozen && augmenter.plan.steps.isEmpty
         model.setBackboneFrozen(backboneFrozen)
@@ -76,7 +76,7 @@ public struct FineTuneStage: StageKind {
             }
             context.note("freezing the backbone through `\(until)`: the first \(count) layers are frozen")
         }
-        let size = p.int("image_size") ?? 224
+        let size = p.imageSize ?? model.architecture.defaultInputSize.height
         let forward: ([[String: String]], Mode, Int) throws -> Tensor
         let backward: (Tensor) -> Void
         if frozen {
@@ -104,7 +104,7 @@ public struct FineTuneStage: StageKind {
             }
             backward = { model.graph.backward($0) }
         }
-        let trainer = Trainer(stage: stage.name, model: model, head: head, parameters: p, classes: classes,
+        let trainer = Trainer(stage: stage.name, model: model, head: head, parameters: p, imageSize: size, classes: classes,
                               train: train, val: val, seed: seed, context: context, forward: forward, backward: backward)
         let history = try trainer.fit()
         if frozen { head.attach(to: model) }

@@ -31,7 +31,7 @@ final class Trainer {
     let backward: (Tensor) -> Void
     let seed: UInt64
 
-    init(stage: String, model: Model, head: ClassifierHead, parameters p: StageParameters, classes: [String],
+    init(stage: String, model: Model, head: ClassifierHead, parameters p: FineTuneParameters, imageSize: Int, classes: [String],
          train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext,
          forward: @escaping ([[String: String]], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
         self.stage = stage
@@ -43,34 +43,30 @@ final class Trainer {
         self.train = train
         self.val = val
         self.context = context
-        imageSize = p.int("image_size") ?? 224
-        epochs = p.int("epochs") ?? 10
-        batchSize = p.int("batch_size") ?? 16
-        let early = p.with["early_stopping"]
-        monitor = early?["monitor"]?.stringValue ?? "val_loss"
-        patience = early?["patience"]?.intValue ?? Int.max
-        restoreBest = early?["restore_best"]?.boolValue ?? true
-        let options = p.with["optimizer"]
-        let lr = Float(options?["lr"]?.numberValue ?? 0.001)
-        let decay = Float(options?["weight_decay"]?.numberValue ?? 0)
-        switch options?["name"]?.stringValue {
-        case "sgd": optimizer = SGD(momentum: Float(options?["momentum"]?.numberValue ?? 0.9), weightDecay: decay,
-                                    nesterov: options?["nesterov"]?.boolValue ?? false)
-        case "adamw": optimizer = Adam.adamW(weightDecay: decay)
-        default: optimizer = Adam(weightDecay: decay)
+        self.imageSize = imageSize
+        epochs = p.epochs
+        batchSize = p.batchSize
+        monitor = p.earlyStopping.monitor.rawValue
+        patience = p.earlyStopping.patience ?? Int.max
+        restoreBest = p.earlyStopping.restoreBest
+        let options = p.optimizer
+        let decay = Float(options.weightDecay)
+        switch options.name {
+        case .sgd: optimizer = SGD(momentum: Float(options.momentum), weightDecay: decay, nesterov: options.nesterov)
+        case .adamw: optimizer = Adam.adamW(weightDecay: decay)
+        case .adam: optimizer = Adam(weightDecay: decay)
         }
         let stepsPerEpoch = max(1, (train.count + batchSize - 1) / batchSize)
-        let plan = p.with["schedule"]
+        let plan = p.schedule
         let decayRule: LearningRateSchedule.Decay
-        switch plan?["name"]?.stringValue {
-        case "cosine": decayRule = .cosine(totalSteps: epochs * stepsPerEpoch, minimum: Float(plan?["min_lr"]?.numberValue ?? 0))
-        case "step": decayRule = .step(every: (plan?["step_size"]?.intValue ?? 10) * stepsPerEpoch, gamma: Float(plan?["factor"]?.numberValue ?? 0.1))
-        default: decayRule = .constant
+        switch plan.name {
+        case .cosine: decayRule = .cosine(totalSteps: epochs * stepsPerEpoch, minimum: Float(plan.minLR))
+        case .step: decayRule = .step(every: plan.stepSize * stepsPerEpoch, gamma: Float(plan.factor))
+        case .constant, .reduceOnPlateau: decayRule = .constant
         }
-        schedule = LearningRateSchedule(base: lr, decay: decayRule, warmupSteps: (plan?["warmup_epochs"]?.intValue ?? 0) * stepsPerEpoch)
-        if plan?["name"]?.stringValue == "reduce-on-plateau" {
-            plateau = PlateauSchedule(factor: Float(plan?["factor"]?.numberValue ?? 0.1), patience: plan?["patience"]?.intValue ?? 10,
-                                      minimum: Float(plan?["min_lr"]?.numberValue ?? 0))
+        schedule = LearningRateSchedule(base: Float(options.lr), decay: decayRule, warmupSteps: plan.warmupEpochs * stepsPerEpoch)
+        if plan.name == .reduceOnPlateau {
+            plateau = PlateauSchedule(factor: Float(plan.factor), patience: plan.patience, minimum: Float(plan.minLR))
         }
         var weights: [Float]?
         // A `class-weights` balance stage upstream leaves each row's class weight in the `balance` column.
@@ -78,11 +74,11 @@ final class Trainer {
                                   uniquingKeysWith: { first, _ in first })
         if !recorded.isEmpty {
             weights = classes.map { recorded[$0] ?? 1 }
-        } else if p.string("class_weights") == "auto" {
+        } else if p.classWeights == .auto {
             let counts = classes.map { c in train.filter { $0["label"] == c }.count }
             weights = counts.map { Float(train.count) / Float(classes.count * max($0, 1)) }
         }
-        loss = SoftmaxCrossEntropy(classWeights: weights, labelSmoothing: Float(p.double("label_smoothing") ?? 0))
+        loss = SoftmaxCrossEntropy(classWeights: weights, labelSmoothing: Float(p.labelSmoothing))
         self.seed = seed
     }
 
