@@ -55,6 +55,37 @@ def multiclass_case(n, k):
         "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
     }
 
+def multiclass_probability_case(n, k, patients):
+    """What evaluate writes for k > 2 classes, from softmax probabilities: argmax decisions, per-class and
+    averaged scores, one-vs-rest ROC AUC per class and macro, the confusion matrix, the patient-level rate."""
+    labels = rng.integers(0, k, size=n)
+    labels[:k] = np.arange(k)
+    logits = rng.normal(size=(n, k)) + 1.5 * np.eye(k)[labels]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    probs = probs.round(4)
+    probs[:, -1] = 1 - probs[:, :-1].sum(axis=1)
+    preds = probs.argmax(axis=1)
+    ids = [f"p{i}" for i in rng.integers(0, patients, size=n)]
+    per = {}
+    for pid, ok in zip(ids, preds == labels):
+        per.setdefault(pid, []).append(bool(ok))
+    kw = dict(labels=list(range(k)), zero_division=0)
+    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, average=None, **kw)
+    out = {
+        "labels": labels.tolist(), "probabilities": probs.tolist(), "patients": ids, "classes": k,
+        "predictions": preds.tolist(), "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
+        "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
+        "accuracy": metrics.accuracy_score(labels, preds),
+        "balanced_accuracy": metrics.balanced_accuracy_score(labels, preds),
+        "roc_auc": metrics.roc_auc_score(labels, probs, multi_class="ovr", average=None, labels=list(range(k))).tolist(),
+        "roc_auc_macro": metrics.roc_auc_score(labels, probs, multi_class="ovr", average="macro", labels=list(range(k))),
+        "patient_rate": float(np.mean([np.mean(v) for v in per.values()])), "n_patients": len(per),
+    }
+    for average in ["macro", "weighted"]:
+        ap, ar, af, _ = metrics.precision_recall_fscore_support(labels, preds, average=average, **kw)
+        out.update({f"precision_{average}": ap, f"recall_{average}": ar, f"f1_{average}": af})
+    return out
+
 def percentile_case(n):
     values = rng.normal(size=n)
     return {"values": values.tolist(), "p2_5": float(np.percentile(values, 2.5)), "p97_5": float(np.percentile(values, 97.5))}
@@ -73,6 +104,7 @@ fixture = {
     "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4)],
     "percentile": [percentile_case(1000), percentile_case(7)],
     "patient_level": [patient_case(90, 12)],
+    "multiclass_probabilities": [multiclass_probability_case(160, 8, 24), multiclass_probability_case(30, 3, 6)],
 }
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metrics", "metrics.json")
 os.makedirs(os.path.dirname(out), exist_ok=True)
