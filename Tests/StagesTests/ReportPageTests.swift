@@ -53,7 +53,7 @@ final class ReportPageTests: XCTestCase {
     static func externalReferences(in html: String) -> [String] {
         let allowed = ["xmlns=\"http://www.w3.org/2000/svg\""]
         let text = allowed.reduce(html) { $0.replacingOccurrences(of: $1, with: "") }
-        let patterns = ["(?i)https?://[^\\s\"'<>)]*", "(?i)(?:src|href)\\s*=\\s*[\"']?(?!data:)[^\\s\"'>]*"]
+        let patterns = ["(?i)https?://[^\\s\"'<>)]*", "(?i)(?:src|href)\\s*=\\s*+[\"']?+(?!data:)[^\\s\"'>]*"]
         return patterns.flatMap { pattern in
             let regex = try! NSRegularExpression(pattern: pattern)
             return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range, in: text)!]) }
