@@ -45,12 +45,31 @@ def binary_case(n, decimals, threshold):
 def multiclass_case(n, k):
     labels = rng.integers(0, k, size=n)
     preds = np.where(rng.random(n) < 0.6, labels, rng.integers(0, k, size=n))
-    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average=None, zero_division=0)
-    mp, mr, mf, _ = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average="macro", zero_division=0)
+    out = multiclass_case_from(labels, preds, k)
+    out["balanced_accuracy"] = metrics.balanced_accuracy_score(labels, preds)
+    return out
+
+def multiclass_absent_class_case():
+    """Class 3 is never a true label, only a prediction: balanced accuracy averages recall over the classes
+    that occur (scikit-learn warns and drops the rest); macro recall counts the absent class as 0."""
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 0])
+    preds = np.array([0, 3, 0, 1, 3, 2, 2, 1, 2, 0])
+    out = multiclass_case_from(labels, preds, 4)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["balanced_accuracy"] = metrics.balanced_accuracy_score(labels, preds)
+    return out
+
+def multiclass_case_from(labels, preds, k):
+    kw = dict(labels=list(range(k)), zero_division=0)
+    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, average=None, **kw)
+    mp, mr, mf, _ = metrics.precision_recall_fscore_support(labels, preds, average="macro", **kw)
+    wp, wr, wf, _ = metrics.precision_recall_fscore_support(labels, preds, average="weighted", **kw)
     return {
         "labels": labels.tolist(), "predictions": preds.tolist(), "classes": k,
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
-        "macro_precision": mp, "macro_recall": mr, "macro_f1": mf,
+        "macro_precision": mp, "macro_recall": mr, "macro_f1": mf, "weighted_precision": wp, "weighted_recall": wr, "weighted_f1": wf,
         "accuracy": metrics.accuracy_score(labels, preds),
         "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
     }
@@ -101,7 +120,7 @@ def patient_case(n, patients):
 
 fixture = {
     "binary": [binary_case(37, 2, 0.5), binary_case(100, 1, 0.37), binary_case(250, 3, 0.5)],
-    "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4)],
+    "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4), multiclass_absent_class_case()],
     "percentile": [percentile_case(1000), percentile_case(7)],
     "patient_level": [patient_case(90, 12)],
     "multiclass_probabilities": [multiclass_probability_case(160, 8, 24), multiclass_probability_case(30, 3, 6)],

@@ -62,6 +62,10 @@ final class MetricsTests: XCTestCase {
             XCTAssertEqual(metrics.macroPrecision, number(c["macro_precision"]), accuracy: tolerance)
             XCTAssertEqual(metrics.macroRecall, number(c["macro_recall"]), accuracy: tolerance)
             XCTAssertEqual(metrics.macroF1, number(c["macro_f1"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedPrecision, number(c["weighted_precision"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedRecall, number(c["weighted_recall"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedF1, number(c["weighted_f1"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.balancedAccuracy, number(c["balanced_accuracy"]), accuracy: tolerance, "a class absent from the labels is left out")
             XCTAssertEqual(metrics.accuracy, number(c["accuracy"]), accuracy: tolerance)
         }
     }
