@@ -45,15 +45,65 @@ def binary_case(n, decimals, threshold):
 def multiclass_case(n, k):
     labels = rng.integers(0, k, size=n)
     preds = np.where(rng.random(n) < 0.6, labels, rng.integers(0, k, size=n))
-    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average=None, zero_division=0)
-    mp, mr, mf, _ = metrics.precision_recall_fscore_support(labels, preds, labels=list(range(k)), average="macro", zero_division=0)
+    out = multiclass_case_from(labels, preds, k)
+    out["balanced_accuracy"] = metrics.balanced_accuracy_score(labels, preds)
+    return out
+
+def multiclass_absent_class_case():
+    """Class 3 is never a true label, only a prediction: balanced accuracy averages recall over the classes
+    that occur (scikit-learn warns and drops the rest); macro recall counts the absent class as 0."""
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 0])
+    preds = np.array([0, 3, 0, 1, 3, 2, 2, 1, 2, 0])
+    out = multiclass_case_from(labels, preds, 4)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["balanced_accuracy"] = metrics.balanced_accuracy_score(labels, preds)
+    return out
+
+def multiclass_case_from(labels, preds, k):
+    kw = dict(labels=list(range(k)), zero_division=0)
+    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, average=None, **kw)
+    mp, mr, mf, _ = metrics.precision_recall_fscore_support(labels, preds, average="macro", **kw)
+    wp, wr, wf, _ = metrics.precision_recall_fscore_support(labels, preds, average="weighted", **kw)
     return {
         "labels": labels.tolist(), "predictions": preds.tolist(), "classes": k,
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
-        "macro_precision": mp, "macro_recall": mr, "macro_f1": mf,
+        "macro_precision": mp, "macro_recall": mr, "macro_f1": mf, "weighted_precision": wp, "weighted_recall": wr, "weighted_f1": wf,
         "accuracy": metrics.accuracy_score(labels, preds),
         "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
     }
+
+def multiclass_probability_case(n, k, patients):
+    """What evaluate writes for k > 2 classes, from softmax probabilities: argmax decisions, per-class and
+    averaged scores, one-vs-rest ROC AUC per class and macro, the confusion matrix, the patient-level rate."""
+    labels = rng.integers(0, k, size=n)
+    labels[:k] = np.arange(k)
+    logits = rng.normal(size=(n, k)) + 1.5 * np.eye(k)[labels]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    probs = probs.round(4)
+    probs[:, -1] = 1 - probs[:, :-1].sum(axis=1)
+    preds = probs.argmax(axis=1)
+    ids = [f"p{i}" for i in rng.integers(0, patients, size=n)]
+    per = {}
+    for pid, ok in zip(ids, preds == labels):
+        per.setdefault(pid, []).append(bool(ok))
+    kw = dict(labels=list(range(k)), zero_division=0)
+    p, r, f, s = metrics.precision_recall_fscore_support(labels, preds, average=None, **kw)
+    out = {
+        "labels": labels.tolist(), "probabilities": probs.tolist(), "patients": ids, "classes": k,
+        "predictions": preds.tolist(), "confusion": metrics.confusion_matrix(labels, preds, labels=list(range(k))).tolist(),
+        "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
+        "accuracy": metrics.accuracy_score(labels, preds),
+        "balanced_accuracy": metrics.balanced_accuracy_score(labels, preds),
+        "roc_auc": metrics.roc_auc_score(labels, probs, multi_class="ovr", average=None, labels=list(range(k))).tolist(),
+        "roc_auc_macro": metrics.roc_auc_score(labels, probs, multi_class="ovr", average="macro", labels=list(range(k))),
+        "patient_rate": float(np.mean([np.mean(v) for v in per.values()])), "n_patients": len(per),
+    }
+    for average in ["macro", "weighted"]:
+        ap, ar, af, _ = metrics.precision_recall_fscore_support(labels, preds, average=average, **kw)
+        out.update({f"precision_{average}": ap, f"recall_{average}": ar, f"f1_{average}": af})
+    return out
 
 def percentile_case(n):
     values = rng.normal(size=n)
@@ -70,9 +120,10 @@ def patient_case(n, patients):
 
 fixture = {
     "binary": [binary_case(37, 2, 0.5), binary_case(100, 1, 0.37), binary_case(250, 3, 0.5)],
-    "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4)],
+    "multiclass": [multiclass_case(120, 8), multiclass_case(15, 4), multiclass_absent_class_case()],
     "percentile": [percentile_case(1000), percentile_case(7)],
     "patient_level": [patient_case(90, 12)],
+    "multiclass_probabilities": [multiclass_probability_case(160, 8, 24), multiclass_probability_case(30, 3, 6)],
 }
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metrics", "metrics.json")
 os.makedirs(os.path.dirname(out), exist_ok=True)

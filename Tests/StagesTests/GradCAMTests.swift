@@ -73,10 +73,10 @@ final class GradCAMTests: XCTestCase {
         let correct = [true, true, false, true, false, true, true, false, true, true]
         let confidence = [0.99, 0.6, 0.95, 0.97, 0.7, 0.8, 0.51, 0.55, 0.9, 0.98]
         let margin = confidence.map { abs($0 - 0.5) }
-        let picks = HeatmapGallery.choose(correct: correct, confidence: confidence, margin: margin)
+        let picks = HeatmapGallery.choose(correct: correct, confidence: confidence, margin: margin, count: 8)
         XCTAssertEqual(picks.map(\.index), [0, 9, 3, 2, 4, 7, 6, 1])
         XCTAssertEqual(picks.map(\.kind), ["confident, right", "confident, right", "confident, right", "confident, wrong", "confident, wrong",
                                            "confident, wrong", "borderline", "borderline"])
-        XCTAssertEqual(HeatmapGallery.choose(correct: [true, false], confidence: [0.9, 0.8], margin: [0.4, 0.3]).count, 2)
+        XCTAssertEqual(HeatmapGallery.choose(correct: [true, false], confidence: [0.9, 0.8], margin: [0.4, 0.3], count: 8).count, 2)
     }
 }

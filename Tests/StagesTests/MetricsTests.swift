@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import PipeSpec
 @testable import Stages
 
 /// Evaluation metrics agree with scikit-learn and NumPy (Tests/Reference/make_metrics_fixtures.py) to 1e-6.
@@ -61,8 +62,58 @@ final class MetricsTests: XCTestCase {
             XCTAssertEqual(metrics.macroPrecision, number(c["macro_precision"]), accuracy: tolerance)
             XCTAssertEqual(metrics.macroRecall, number(c["macro_recall"]), accuracy: tolerance)
             XCTAssertEqual(metrics.macroF1, number(c["macro_f1"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedPrecision, number(c["weighted_precision"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedRecall, number(c["weighted_recall"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.weightedF1, number(c["weighted_f1"]), accuracy: tolerance)
+            XCTAssertEqual(metrics.balancedAccuracy, number(c["balanced_accuracy"]), accuracy: tolerance, "a class absent from the labels is left out")
             XCTAssertEqual(metrics.accuracy, number(c["accuracy"]), accuracy: tolerance)
         }
+    }
+
+    /// What evaluate writes for more than two classes, from probabilities, against scikit-learn.
+    func testMulticlassEvaluationFromProbabilitiesMatchesScikitLearn() throws {
+        for (i, c) in try cases("multiclass_probabilities").enumerated() {
+            let k = c["classes"] as! Int
+            let names = (0..<k).map { "class\($0)" }
+            let labels = (c["labels"] as! [NSNumber]).map(\.intValue)
+            let probabilities = (c["probabilities"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+            var generator = TestRandom(seed: 3)
+            let values = MulticlassEvaluationReport(classes: names, labels: labels, probabilities: probabilities, patients: c["patients"] as! [String],
+                                                    magnifications: labels.map { _ in "" }, bootstrap: 0, generator: &generator).values
+            XCTAssertEqual(probabilities.map(MulticlassEvaluationReport.argmax), (c["predictions"] as! [NSNumber]).map(\.intValue), "case \(i)")
+            XCTAssertEqual(values["confusion_matrix"]?.arrayValue?.map { $0.arrayValue?.compactMap(\.intValue) ?? [] }, c["confusion"] as? [[Int]])
+            for name in ["accuracy", "balanced_accuracy", "roc_auc_macro", "precision_macro", "recall_macro", "f1_macro",
+                         "precision_weighted", "recall_weighted", "f1_weighted"] {
+                XCTAssertEqual(values[name]?.numberValue ?? .nan, number(c[name]), accuracy: tolerance, "\(name), case \(i)")
+            }
+            for (index, name) in names.enumerated() {
+                let entry = values["per_class"]?[name]
+                for (key, reference) in [("precision", "precision"), ("recall", "recall"), ("f1", "f1"), ("support", "support"), ("roc_auc", "roc_auc")] {
+                    XCTAssertEqual(entry?[key]?.numberValue ?? .nan, number((c[reference] as! [Any])[index]), accuracy: tolerance, "\(key) of \(name), case \(i)")
+                }
+            }
+            XCTAssertEqual(values["patient_level"]?["recognition_rate"]?.numberValue ?? .nan, number(c["patient_rate"]), accuracy: tolerance)
+            XCTAssertEqual(values["patient_level"]?["n_patients"]?.intValue, c["n_patients"] as? Int)
+            XCTAssertEqual(values["classes"]?.arrayValue?.compactMap(\.stringValue), names)
+        }
+    }
+
+    func testMulticlassBootstrapIntervalsResamplePatientsAndHoldTheEstimate() throws {
+        let c = try cases("multiclass_probabilities")[0]
+        let labels = (c["labels"] as! [NSNumber]).map(\.intValue)
+        let probabilities = (c["probabilities"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+        var generator = TestRandom(seed: 5)
+        let values = MulticlassEvaluationReport(classes: (0..<8).map { "c\($0)" }, labels: labels, probabilities: probabilities,
+                                                patients: c["patients"] as! [String], magnifications: labels.map { _ in "" },
+                                                bootstrap: 200, generator: &generator).values
+        for name in ["accuracy", "balanced_accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_weighted", "roc_auc_macro"] {
+            let interval = try XCTUnwrap(values[name + "_ci"]?.arrayValue?.compactMap(\.numberValue), name)
+            let estimate = try XCTUnwrap(values[name]?.numberValue)
+            XCTAssertEqual(interval.count, 2)
+            XCTAssertLessThan(interval[0], estimate, name)
+            XCTAssertGreaterThan(interval[1], estimate, name)
+        }
+        XCTAssertNil(values["n_images_ci"])
     }
 
     func testPercentilesMatchNumPyAndPatientLevelRate() throws {

@@ -101,6 +101,7 @@ final class ParameterEffectTests: XCTestCase {
         Case(stage: "evaluate", path: "split", value: "val"),
         Case(stage: "evaluate", path: "threshold", value: "youden-on-val"),
         Case(stage: "evaluate", path: "bootstrap", value: "0"),
+        Case(stage: "evaluate", path: "gradcam_images", value: "1"),
         Case(stage: "report", path: "title", value: "Another title"),
         Case(stage: "report", path: "gradcam_images", value: "1"),
         Case(stage: "command", path: "run", value: "'echo other > $PIPE_OUT/out.txt'"),

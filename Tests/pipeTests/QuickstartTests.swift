@@ -36,6 +36,18 @@ final class QuickstartTests: XCTestCase {
         XCTAssertEqual(metrics["n_images"] as? Int, rows.count)
         XCTAssertEqual(try XCTUnwrap(metrics["accuracy"] as? Double), Double(right) / Double(rows.count), accuracy: 1e-9)
         XCTAssertTrue(rows.allSatisfy { $0[5] == ((($0[4] as NSString).doubleValue >= threshold) ? "malignant" : "benign") })
+        let reference = try PredictionsReference(contentsOf: evaluate.appendingPathComponent("predictions.csv"))
+        let malignant = reference.rows.map { $0["label"] == "malignant" }
+        let scores = reference.rows.map { reference.probability($0, "prob_malignant") }
+        XCTAssertEqual(try XCTUnwrap(metrics["roc_auc"] as? Double), PredictionsReference.rocAUC(positive: malignant, scores: scores), accuracy: 1e-9)
+        let called = scores.map { $0 >= threshold }
+        let confusion = try XCTUnwrap(metrics["confusion_matrix"] as? [String: Int])
+        XCTAssertEqual(confusion, ["tp": zip(malignant, called).filter { $0 && $1 }.count, "fn": zip(malignant, called).filter { $0 && !$1 }.count,
+                                   "fp": zip(malignant, called).filter { !$0 && $1 }.count, "tn": zip(malignant, called).filter { !$0 && !$1 }.count])
+        let patient = reference.patientRate(correct: zip(malignant, called).map { $0 == $1 })
+        let patientLevel = try XCTUnwrap(metrics["patient_level"] as? [String: Double])
+        XCTAssertEqual(try XCTUnwrap(patientLevel["recognition_rate"]), patient.rate, accuracy: 1e-9)
+        XCTAssertEqual(patientLevel["n_patients"], Double(patient.patients))
         for key in ["balanced_accuracy", "precision", "recall", "specificity", "f1", "roc_auc", "pr_auc", "ece", "accuracy_ci", "roc_auc_ci",
                     "confusion_matrix", "patient_level", "by_magnification"] {
             XCTAssertNotNil(metrics[key], key)
@@ -43,7 +55,8 @@ final class QuickstartTests: XCTestCase {
         let html = try String(contentsOf: try folder("report").appendingPathComponent("index.html"), encoding: .utf8)
         for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC",
                         "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate",
-                        "id=\"gradcam-evaluate\"", "src=\"data:image/png;base64,iVBORw0KGgo"] {
+                        "id=\"gradcam-evaluate\"", "src=\"data:image/png;base64,iVBORw0KGgo",
+                        "<caption>Balance: undersample</caption>", "Ingest skipped no file", "Ingest kept 30 images."] {
             XCTAssertTrue(html.contains(section), section)
         }
         let gallery = try JSONSerialization.jsonObject(with: Data(contentsOf: try folder("evaluate").appendingPathComponent("gradcam.json"))) as? [[String: Any]]

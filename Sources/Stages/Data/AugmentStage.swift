@@ -11,7 +11,7 @@ import PipeSpec
 /// the copy number, so the result does not depend on how the work is spread over cores.
 public struct AugmentStage: TypedStageKind {
     public let name = "augment"
-    public let version = 1
+    public let version = 2
 
     public init() {}
 
@@ -64,6 +64,7 @@ public struct AugmentStage: TypedStageKind {
             manifest.rows.append(row)
         }
         try manifest.write(to: context.output)
+        try UpstreamRecords.carry(from: context.inputs, to: context.output)
         struct Summary: Encodable { var training: Int; var copies: Int; var added: Int }
         try JSONFile.write(Summary(training: training.count, copies: copies, added: written.count),
                            to: context.output.appendingPathComponent("augment.json"))

@@ -11,7 +11,7 @@ import PipeSpec
 /// copied into two splits.
 public struct BalanceStage: TypedStageKind {
     public let name = "balance"
-    public let version = 1
+    public let version = 2
 
     public init() {}
 
@@ -55,6 +55,7 @@ public struct BalanceStage: TypedStageKind {
             var weights: [String: Double]
         }
         try manifest.write(to: context.output)
+        try UpstreamRecords.carry(from: context.inputs, to: context.output)
         try JSONFile.write(Summary(strategy: strategy.rawValue, by: column, before: before, after: after,
                                    weights: after.mapValues { largest / Double($0) }),
                            to: context.output.appendingPathComponent("balance.json"))

@@ -1,4 +1,4 @@
-/// The four counts of a binary decision, with malignant as the positive class.
+/// The four counts of a binary decision; label 1 is the positive class (malignant, or the last class).
 public struct ConfusionCounts: Codable, Equatable, Sendable {
     public var tn = 0
     public var fp = 0

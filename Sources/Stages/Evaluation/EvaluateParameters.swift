@@ -25,10 +25,13 @@ public struct EvaluateParameters: StageParameterSet {
     public var threshold = Threshold.fixed(0.5)
     /// Bootstrap resamples (by patient) for the confidence intervals; 0 for none.
     public var bootstrap = 1000
+    /// Test images explained with Grad-CAM overlays (the report shows up to its own `gradcam_images` of them).
+    public var gradcamImages = 8
 
     public init(reading r: ParameterReader) throws {
         split = try r.value("split", default: split)
         threshold = try r.value("threshold", default: threshold)
         bootstrap = try r.value("bootstrap", default: bootstrap)
+        gradcamImages = try r.value("gradcam_images", default: gradcamImages)
     }
 }

@@ -6,11 +6,12 @@ import PipeSpec
 /// The `evaluate` kind: scores the fine-tuned model on a split and writes `predictions.csv` and `metrics.json`.
 ///
 /// AUC and average precision come from probabilities; confidence intervals resample whole patients; the
-/// patient-level rate is BreakHis's protocol. `threshold: youden-on-val` picks the cut on the validation split.
-/// The training history and split summary are copied along for the report.
+/// patient-level rate is BreakHis's protocol. With two classes, `threshold: youden-on-val` picks the cut on the
+/// validation split; with more, each image gets its most probable class and metrics are per class and averaged.
+/// The training history, split summary and data records (`ingest.json`, `balance.json`) are copied along for the report.
 public struct EvaluateStage: TypedStageKind {
     public let name = "evaluate"
-    public let version = 2
+    public let version = 3
 
     public init() {}
 
@@ -25,8 +26,64 @@ public struct EvaluateStage: TypedStageKind {
         let split = p.split.rawValue
         let rows = manifest.rows.filter { $0["split"] == split && ($0["source"] ?? "").isEmpty }
         guard !rows.isEmpty else { throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has no images") }
-        let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
+        let unknown = Set(rows.map { $0["label"] ?? "" }).subtracting(classifier.classes)
+        guard classifier.classes.count <= 2 || unknown.isEmpty else {
+            throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has labels the model was not trained on (\(unknown.sorted().joined(separator: ", "))); evaluate on the manifest its fine-tune stage trained on")
+        }
         let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
+        var generator = Datasets.SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
+        let scored = classifier.classes.count > 2
+            ? Self.multiclass(classifier.classes, rows: rows, probabilities: probabilities, bootstrap: p.bootstrap, generator: &generator)
+            : try Self.binary(classifier, rows: rows, probabilities: probabilities, manifest: manifest, p: p, generator: &generator)
+        var csv = CSVTable.line(["path", "patient", "label", "split"] + scored.probabilityColumns.map { "prob_" + $0 } + ["pred"]
+            + (manifest.columns.contains("magnification") ? ["magnification"] : [])) + "\n"
+        for (index, row) in rows.enumerated() {
+            var fields = [row["path"] ?? "", row["patient"] ?? "", row["label"] ?? "", split]
+                + scored.probabilityColumns.indices.map { String(format: "%.6f", scored.probabilityValues[index][$0]) }
+                + [classifier.classes[scored.predicted[index]]]
+            if manifest.columns.contains("magnification") { fields.append(row["magnification"] ?? "") }
+            csv += CSVTable.line(fields) + "\n"
+        }
+        do {
+            try Data(csv.utf8).write(to: context.output.appendingPathComponent("predictions.csv"))
+            try Data(scored.metrics.utf8).write(to: context.output.appendingPathComponent("metrics.json"))
+            for file in ["history.csv", "import.json"] {
+                let source = modelFolder.appendingPathComponent(file)
+                if FileManager.default.fileExists(atPath: source.path) {
+                    try FileManager.default.copyItem(at: source, to: context.output.appendingPathComponent(file))
+                }
+            }
+        } catch let error as StageError {
+            throw error
+        } catch {
+            throw StageError.cannotWrite(context.output.path)
+        }
+        try UpstreamRecords.carry(from: context.inputs, to: context.output)
+        try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
+        let predicted = scored.predicted
+        let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
+                                          confidence: zip(predicted, probabilities).map { $1[$0] },
+                                          margin: scored.margins, count: p.gradcamImages)
+        if try HeatmapGallery.write(picks, classifier: classifier, rows: rows, predicted: predicted,
+                                    probabilities: probabilities, to: context.output) == 0, !picks.isEmpty {
+            context.note("no Grad-CAM images: this model does not end in global average pooling")
+        }
+    }
+
+    /// What the two kinds of decision hand on: metrics.json's text, predictions.csv's probability columns, each
+    /// image's class, and how near each image was to another decision (for the Grad-CAM borderline picks).
+    struct Scored {
+        var metrics: String
+        var probabilityColumns: [String]
+        var probabilityValues: [[Double]]
+        var predicted: [Int]
+        var margins: [Double]
+    }
+
+    /// Two classes: the positive class is `malignant`, else the last; decisions are `probability >= threshold`.
+    private static func binary<R: RandomNumberGenerator>(_ classifier: TrainedClassifier, rows: [[String: String]], probabilities: [[Double]],
+                                                        manifest: ManifestFile, p: EvaluateParameters, generator: inout R) throws -> Scored {
+        let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
         let threshold: Double
         switch p.threshold {
         case .fixed(let value):
@@ -39,40 +96,26 @@ public struct EvaluateStage: TypedStageKind {
         }
         let labels = rows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 }
         let scores = probabilities.map { $0[positive] }
-        var generator = Datasets.SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
-        let metrics = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map { $0["patient"] ?? "" },
-                                       magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.bootstrap,
-                                       generator: &generator)
+        var report = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map { $0["patient"] ?? "" },
+                                      magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.bootstrap,
+                                      generator: &generator)
+        report.values["classes"] = .array(classifier.classes.map(JSONValue.string))
+        report.values["positive_class"] = .string(classifier.classes[positive])
         let negative = classifier.classes.firstIndex { $0 != classifier.classes[positive] } ?? positive
-        let predicted = scores.map { $0 >= threshold ? positive : negative }
-        var csv = "path,patient,label,split,prob_malignant,pred" + (manifest.columns.contains("magnification") ? ",magnification" : "") + "\n"
-        for (row, (score, guess)) in zip(rows, zip(scores, predicted)) {
-            var fields = [row["path"] ?? "", row["patient"] ?? "", row["label"] ?? "", split, String(format: "%.6f", score),
-                          classifier.classes[guess]]
-            if manifest.columns.contains("magnification") { fields.append(row["magnification"] ?? "") }
-            csv += CSVTable.line(fields) + "\n"
-        }
-        do {
-            try Data(csv.utf8).write(to: context.output.appendingPathComponent("predictions.csv"))
-            try Data(metrics.json.utf8).write(to: context.output.appendingPathComponent("metrics.json"))
-            for file in ["history.csv", "import.json"] {
-                let source = modelFolder.appendingPathComponent(file)
-                if FileManager.default.fileExists(atPath: source.path) {
-                    try FileManager.default.copyItem(at: source, to: context.output.appendingPathComponent(file))
-                }
-            }
-        } catch let error as StageError {
-            throw error
-        } catch {
-            throw StageError.cannotWrite(context.output.path)
-        }
-        try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
-        let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
-                                          confidence: zip(predicted, probabilities).map { $1[$0] },
-                                          margin: scores.map { abs($0 - threshold) })
-        if try HeatmapGallery.write(picks, classifier: classifier, rows: rows, predicted: predicted,
-                                    probabilities: probabilities, to: context.output) == 0 {
-            context.note("no Grad-CAM images: this model does not end in global average pooling")
-        }
+        return Scored(metrics: report.json, probabilityColumns: [classifier.classes[positive]], probabilityValues: scores.map { [$0] },
+                      predicted: scores.map { $0 >= threshold ? positive : negative }, margins: scores.map { abs($0 - threshold) })
+    }
+
+    /// More than two classes: each image gets its most probable class; no threshold, no positive class.
+    private static func multiclass<R: RandomNumberGenerator>(_ classes: [String], rows: [[String: String]], probabilities: [[Double]],
+                                                            bootstrap: Int, generator: inout R) -> Scored {
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let labels = rows.map { index[$0["label"] ?? ""]! }
+        let report = MulticlassEvaluationReport(classes: classes, labels: labels, probabilities: probabilities,
+                                                patients: rows.map { $0["patient"] ?? "" }, magnifications: rows.map { $0["magnification"] ?? "" },
+                                                bootstrap: bootstrap, generator: &generator)
+        return Scored(metrics: report.json, probabilityColumns: classes, probabilityValues: probabilities,
+                      predicted: probabilities.map(MulticlassEvaluationReport.argmax),
+                      margins: probabilities.map { p in let top = p.sorted(by: >); return top[0] - top[1] })
     }
 }

@@ -1,4 +1,5 @@
-/// Per-class precision, recall and F1, their macro averages, and the confusion matrix of a k-class decision.
+/// Per-class precision, recall and F1, their macro and support-weighted averages, and the confusion matrix
+/// of a k-class decision (scikit-learn's `precision_recall_fscore_support` with `zero_division=0`).
 public struct MulticlassMetrics: Equatable, Sendable {
     public struct PerClass: Equatable, Sendable {
         public var precision: Double
@@ -32,6 +33,18 @@ public struct MulticlassMetrics: Equatable, Sendable {
     public var macroPrecision: Double { mean(perClass.map(\.precision)) }
     public var macroRecall: Double { mean(perClass.map(\.recall)) }
     public var macroF1: Double { mean(perClass.map(\.f1)) }
+
+    public var weightedPrecision: Double { weighted(perClass.map(\.precision)) }
+    public var weightedRecall: Double { weighted(perClass.map(\.recall)) }
+    public var weightedF1: Double { weighted(perClass.map(\.f1)) }
+
+    /// The mean recall over the classes that occur (scikit-learn's `balanced_accuracy_score`).
+    public var balancedAccuracy: Double { mean(perClass.filter { $0.support > 0 }.map(\.recall)) }
+
+    private func weighted(_ values: [Double]) -> Double {
+        let total = perClass.reduce(0) { $0 + $1.support }
+        return total == 0 ? 0 : zip(values, perClass).reduce(0) { $0 + $1.0 * Double($1.1.support) } / Double(total)
+    }
 
     private func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
 }

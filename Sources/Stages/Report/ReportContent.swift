@@ -1,14 +1,52 @@
 /// Everything the report page shows, gathered from the upstream stages' outputs.
 public struct ReportContent: Sendable {
+    /// What the data stages recorded; `nil` (or empty counts) where a fact was not recorded upstream.
     public struct DataSummary: Sendable {
         /// Image counts per split and class.
         public var counts: [String: [String: Int]] = [:]
         /// Patient counts per split.
         public var patients: [String: Int] = [:]
-        /// The leakage check: `nil` when patients are unknown.
+        /// The leakage check, computed from the split manifest: `nil` when not recorded.
         public var patientsShared: [String]?
-        public var skippedFiles: [(path: String, reason: String)] = []
+        /// Images ingest kept; `nil` when ingest's record did not reach the report.
+        public var ingestedImages: Int?
+        /// Files ingest skipped (corrupt, unreadable, misnamed) with the reason; `nil` when not recorded.
+        public var skippedFiles: [(path: String, reason: String)]?
+        public var balance: Balance?
         public init() {}
+    }
+
+    /// The balance stage's decision: strategy and rows per class before and after.
+    public struct Balance: Sendable {
+        public var strategy: String
+        public var before: [String: Int]
+        public var after: [String: Int]
+        public init(strategy: String, before: [String: Int], after: [String: Int]) {
+            self.strategy = strategy; self.before = before; self.after = after
+        }
+    }
+
+    /// A model's scores on more than two classes, as evaluate recorded them.
+    public struct Multiclass: Sendable {
+        public struct ClassScores: Sendable {
+            public var name: String
+            public var precision, recall, f1: Double
+            public var support: Int
+            /// One-vs-rest ROC AUC; nil when the class had no positive or no negative test image.
+            public var rocAUC: Double?
+            public init(name: String, precision: Double, recall: Double, f1: Double, support: Int, rocAUC: Double?) {
+                self.name = name; self.precision = precision; self.recall = recall; self.f1 = f1; self.support = support; self.rocAUC = rocAUC
+            }
+        }
+
+        public var classes: [String]
+        public var perClass: [ClassScores] = []
+        /// `confusion[true][predicted]`.
+        public var confusion: [[Int]] = []
+        /// Each test image's class index and its probability per class, for the per-class ROC curves.
+        public var labels: [Int] = []
+        public var probabilities: [[Double]] = []
+        public init(classes: [String]) { self.classes = classes }
     }
 
     public struct Epoch: Sendable {
@@ -29,12 +67,18 @@ public struct ReportContent: Sendable {
         public var history: [Epoch] = []
         /// Metric name to value, and its 95% interval when bootstrapped.
         public var metrics: [(name: String, value: Double, interval: ClosedRange<Double>?)] = []
+        /// Binary decisions: the two classes (negative, positive), 1 = positive, and the positive class's probability.
+        public var classes = ["benign", "malignant"]
         public var labels: [Int] = []
         public var probabilities: [Double] = []
         public var threshold = 0.5
+        /// Set when the model has more than two classes; the binary fields above are then empty.
+        public var multiclass: Multiclass?
         public var patientRate: (rate: Double, patients: Int)?
         /// Grad-CAM overlays: a caption and a PNG as base64.
         public var heatmaps: [(caption: String, pngBase64: String)] = []
+        /// A line under the gallery, such as how many overlays evaluate wrote when fewer are shown.
+        public var heatmapNote: String?
         public init(name: String) { self.name = name }
     }
 

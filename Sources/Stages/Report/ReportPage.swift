@@ -31,20 +31,42 @@ public enum ReportPage {
         """
 
     static func dataSection(_ data: ReportContent.DataSummary) -> String {
-        let splits = data.counts.keys.sorted { order($0) < order($1) }
-        let classes = Set(data.counts.values.flatMap(\.keys)).sorted()
-        let rows = splits.map { split in
-            [split] + classes.map { String(data.counts[split]?[$0] ?? 0) } + [data.patients[split].map(String.init) ?? "-"]
+        var out = "<section id=\"data\"><h2>Data</h2>"
+        if let images = data.ingestedImages { out += "<p>Ingest kept \(images) images.</p>" }
+        out += skippedFiles(data.skippedFiles)
+        if let balance = data.balance {
+            let classes = Set(balance.before.keys).union(balance.after.keys).sorted()
+            out += HTML.table(header: ["class", "before", "after"],
+                              rows: classes.map { [$0, String(balance.before[$0] ?? 0), String(balance.after[$0] ?? 0)] },
+                              caption: "Balance: \(balance.strategy)")
+        } else {
+            out += "<p>Balance: not recorded (no balance stage upstream, or its record did not reach the report).</p>"
         }
-        var out = "<section id=\"data\"><h2>Data</h2>" + HTML.table(header: ["split"] + classes + ["patients"], rows: rows)
+        if data.counts.isEmpty {
+            out += "<p>Split: not recorded.</p>"
+        } else {
+            let splits = data.counts.keys.sorted { order($0) < order($1) }
+            let classes = Set(data.counts.values.flatMap(\.keys)).sorted()
+            let rows = splits.map { split in
+                [split] + classes.map { String(data.counts[split]?[$0] ?? 0) } + [data.patients[split].map(String.init) ?? "-"]
+            }
+            out += HTML.table(header: ["split"] + classes + ["patients"], rows: rows, caption: "Split: images per class and patients")
+        }
         switch data.patientsShared {
-        case nil: out += "<p>Leakage check: patients unknown, so images could not be grouped.</p>"
+        case nil: out += "<p>Leakage check: not recorded.</p>"
         case let shared? where shared.isEmpty: out += "<p class=\"ok\">Leakage check passed: no patient appears in two splits.</p>"
         case let shared?: out += "<p class=\"bad\">Leakage: \(shared.count) patients appear in two splits: \(HTML.escape(shared.prefix(10).joined(separator: ", ")))</p>"
         }
-        out += data.skippedFiles.isEmpty ? "<p>No corrupt or skipped files.</p>"
-            : HTML.table(header: ["skipped file", "reason"], rows: data.skippedFiles.map { [$0.path, $0.reason] }, caption: "\(data.skippedFiles.count) files skipped")
         return out + "</section>"
+    }
+
+    /// The skipped-file table: the first ten, with the total.
+    static func skippedFiles(_ files: [(path: String, reason: String)]?) -> String {
+        guard let files else { return "<p>Skipped and corrupt files: not recorded.</p>" }
+        guard !files.isEmpty else { return "<p>Ingest skipped no file: none was corrupt, unreadable or misnamed.</p>" }
+        let shown = files.prefix(10)
+        return HTML.table(header: ["skipped file", "reason"], rows: shown.map { [$0.path, $0.reason] },
+                          caption: "\(files.count) files skipped by ingest" + (files.count > shown.count ? " (first \(shown.count) shown)" : ""))
     }
 
     static func trainingSection(_ model: ReportContent.Model) -> String {
@@ -74,12 +96,37 @@ public enum ReportPage {
         if let patient = model.patientRate {
             out += "<p>Patient-level recognition rate: <b>\(String(format: "%.4f", patient.rate))</b> over \(patient.patients) patients.</p>"
         }
+        if let multiclass = model.multiclass { return out + multiclassResults(multiclass, model: model.name) + "</section>" }
         let counts = ConfusionCounts(labels: model.labels, probabilities: model.probabilities, threshold: model.threshold)
-        out += HTML.confusionMatrix([[counts.tn, counts.fp], [counts.fn, counts.tp]], classes: ["benign", "malignant"])
+        out += HTML.confusionMatrix([[counts.tn, counts.fp], [counts.fn, counts.tp]], classes: model.classes)
         if model.labels.contains(0), model.labels.contains(1) {
             out += "<div class=\"plots\">" + curves(for: model).map { $0.render() }.joined() + "</div>"
         }
         return out + "</section>"
+    }
+
+    /// The per-class table, the N×N confusion matrix and one-vs-rest ROC curves of a model with more than two classes.
+    static func multiclassResults(_ m: ReportContent.Multiclass, model: String) -> String {
+        let rows = m.perClass.map { c in
+            [c.name, String(format: "%.4f", c.precision), String(format: "%.4f", c.recall), String(format: "%.4f", c.f1), String(c.support),
+             c.rocAUC.map { String(format: "%.4f", $0) } ?? "-"]
+        }
+        var out = HTML.table(header: ["class", "precision", "recall", "F1", "support", "ROC AUC (one vs rest)"], rows: rows, caption: "Per class")
+        out += HTML.confusionMatrix(m.confusion, classes: m.classes)
+        out += "<div class=\"plots\">" + multiclassROC(m).render() + "</div>"
+        return out
+    }
+
+    /// One ROC curve per class, that class against all others, from its probability column.
+    static func multiclassROC(_ m: ReportContent.Multiclass) -> SVGPlot {
+        let series: [SVGPlot.Series] = m.classes.indices.compactMap { c in
+            let labels = m.labels.map { $0 == c ? 1 : 0 }, scores = m.probabilities.map { $0[c] }
+            guard let auc = RankingMetrics.rocAUC(labels: labels, scores: scores) else { return nil }
+            return .init(name: "\(m.classes[c]) (\(String(format: "%.2f", auc)))",
+                         points: RankingMetrics.rocPoints(labels: labels, scores: scores).map { (x: $0.fpr, y: $0.tpr) })
+        }
+        return SVGPlot(title: "ROC per class, one vs rest (AUC)", xLabel: "false positive rate", yLabel: "true positive rate",
+                       series: series, xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1))
     }
 
     static func curves(for model: ReportContent.Model) -> [SVGPlot] {
@@ -93,7 +140,7 @@ public enum ReportPage {
                     series: [.init(name: model.name, points: roc)], xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1)),
             SVGPlot(title: String(format: "Precision-recall (AP %.3f)", ap), xLabel: "recall", yLabel: "precision",
                     series: [.init(name: model.name, points: pr, steps: true)], xRange: 0...1, yRange: 0...1),
-            SVGPlot(title: "Calibration", xLabel: "mean predicted probability", yLabel: "observed malignant rate",
+            SVGPlot(title: "Calibration", xLabel: "mean predicted probability", yLabel: "observed \(model.classes.last ?? "positive") rate",
                     series: [.init(name: model.name, points: bins.map { (x: $0.meanProbability, y: $0.observedRate) })],
                     xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1)),
         ]
@@ -107,11 +154,13 @@ public enum ReportPage {
                 return String(format: "%.3f", metric.value) + (metric.interval.map { String(format: " (%.3f–%.3f)", $0.lowerBound, $0.upperBound) } ?? "")
             }
         }
+        let table = "<section id=\"comparison\"><h2>Comparison</h2>" + HTML.table(header: ["model"] + names, rows: rows)
+        guard models.allSatisfy({ $0.multiclass == nil }) else { return table + "</section>" }
         let roc = SVGPlot(title: "ROC, all models", xLabel: "false positive rate", yLabel: "true positive rate",
                           series: models.map { model in
                               .init(name: model.name, points: RankingMetrics.rocPoints(labels: model.labels, scores: model.probabilities).map { (x: $0.fpr, y: $0.tpr) })
                           }, xRange: 0...1, yRange: 0...1, reference: (0, 0, 1, 1))
-        return "<section id=\"comparison\"><h2>Comparison</h2>" + HTML.table(header: ["model"] + names, rows: rows) + roc.render() + "</section>"
+        return table + roc.render() + "</section>"
     }
 
     static func heatmapSection(_ model: ReportContent.Model) -> String {
@@ -119,7 +168,7 @@ public enum ReportPage {
             + "<p>Where the last feature map supports the class each image was given (red strongest); blue everywhere "
             + "means nothing in the image speaks for that class.</p><div class=\"gallery\">"
             + model.heatmaps.map { "<figure><img alt=\"\(HTML.escape($0.caption))\" src=\"data:image/png;base64,\($0.pngBase64)\"><figcaption>\(HTML.escape($0.caption))</figcaption></figure>" }.joined()
-            + "</div></section>"
+            + "</div>" + (model.heatmapNote.map { "<p>\(HTML.escape($0))</p>" } ?? "") + "</section>"
     }
 
     private static func order(_ split: String) -> Int { ["train": 0, "val": 1, "test": 2][split] ?? 3 }

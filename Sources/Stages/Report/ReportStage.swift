@@ -5,9 +5,12 @@ import PipeSpec
 
 /// The `report` kind: one self-contained `index.html` (and `report.json`) from the evaluate stages in `needs`;
 /// with several (a matrix over architectures) it adds a comparison table and overlaid ROC curves.
+///
+/// The data section reads the records evaluate carries along (`split.json`, `ingest.json`, `balance.json`) and
+/// says "not recorded" for any that is missing. `gradcam_images` caps how many of evaluate's overlays are shown.
 public struct ReportStage: TypedStageKind {
     public let name = "report"
-    public let version = 2
+    public let version = 3
 
     public init() {}
 
@@ -22,8 +25,9 @@ public struct ReportStage: TypedStageKind {
         for (upstream, folder) in evaluations {
             let metrics = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json")))
             summary[upstream] = metrics
-            content.models.append(try model(named: upstream, folder: folder, metrics: metrics))
-            if content.data.counts.isEmpty { content.data = dataSummary(folder) }
+            content.models.append(try model(named: upstream, folder: folder, metrics: metrics,
+                                            gradcamImages: p.gradcamImages))
+            if upstream == evaluations[0].key { content.data = dataSummary(folder) }
         }
         content.provenance = provenance(context, evaluations: evaluations)
         do {
@@ -67,9 +71,13 @@ public struct ReportStage: TypedStageKind {
         return process.terminationStatus == 0 && !text.isEmpty ? text : nil
     }
 
-    private func model(named name: String, folder: URL, metrics: JSONValue) throws -> ReportContent.Model {
+    private func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
         var model = ReportContent.Model(name: name)
-        let order = ["accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "precision", "recall", "specificity", "f1", "ece"]
+        let classes = metrics["classes"]?.arrayValue?.compactMap(\.stringValue) ?? ["benign", "malignant"]
+        let order = classes.count > 2
+            ? ["accuracy", "balanced_accuracy", "roc_auc_macro", "precision_macro", "recall_macro", "f1_macro",
+               "precision_weighted", "recall_weighted", "f1_weighted"]
+            : ["accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "precision", "recall", "specificity", "f1", "ece"]
         model.metrics = order.compactMap { key in
             guard let value = metrics[key]?.numberValue else { return nil }
             let ci = metrics[key + "_ci"]?.arrayValue?.compactMap(\.numberValue)
@@ -80,9 +88,27 @@ public struct ReportStage: TypedStageKind {
             model.patientRate = (rate, n)
         }
         let predictions = try CSVTable(contentsOf: folder.appendingPathComponent("predictions.csv"))
-        for row in predictions.rows {
-            model.labels.append(predictions.value(row, "label") == "malignant" ? 1 : 0)
-            model.probabilities.append(Double(predictions.value(row, "prob_malignant")) ?? 0)
+        if classes.count > 2 {
+            var multiclass = ReportContent.Multiclass(classes: classes)
+            multiclass.confusion = metrics["confusion_matrix"]?.arrayValue?.map { $0.arrayValue?.compactMap(\.intValue) ?? [] } ?? []
+            multiclass.perClass = classes.map { c in
+                let entry = metrics["per_class"]?[c]
+                return .init(name: c, precision: entry?["precision"]?.numberValue ?? .nan, recall: entry?["recall"]?.numberValue ?? .nan,
+                             f1: entry?["f1"]?.numberValue ?? .nan, support: entry?["support"]?.intValue ?? 0, rocAUC: entry?["roc_auc"]?.numberValue)
+            }
+            for row in predictions.rows {
+                guard let label = classes.firstIndex(of: predictions.value(row, "label")) else { continue }
+                multiclass.labels.append(label)
+                multiclass.probabilities.append(classes.map { Double(predictions.value(row, "prob_" + $0)) ?? 0 })
+            }
+            model.multiclass = multiclass
+        } else {
+            let positive = metrics["positive_class"]?.stringValue ?? "malignant"
+            model.classes = [classes.first { $0 != positive } ?? "benign", positive]
+            for row in predictions.rows {
+                model.labels.append(predictions.value(row, "label") == positive ? 1 : 0)
+                model.probabilities.append(Double(predictions.value(row, "prob_" + positive)) ?? 0)
+            }
         }
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(HeatmapGallery.indexName).path) {
             for entry in try JSONValue.parse(data).arrayValue ?? [] {
@@ -92,6 +118,13 @@ public struct ReportStage: TypedStageKind {
                 let caption = "\(entry["kind"]?.stringValue ?? ""): \(entry["label"]?.stringValue ?? "") called "
                     + "\(entry["predicted"]?.stringValue ?? "") (p = \(String(format: "%.2f", entry["probability"]?.numberValue ?? 0))), \(name)"
                 model.heatmaps.append((caption, png.base64EncodedString()))
+            }
+            let written = model.heatmaps.count
+            model.heatmaps = Array(model.heatmaps.prefix(max(gradcamImages, 0)))
+            if written < min(gradcamImages, metrics["n_images"]?.intValue ?? written) {
+                model.heatmapNote = "Evaluate wrote \(written) Grad-CAM overlays; the report asked for \(gradcamImages) (set evaluate's gradcam_images to write more)."
+            } else if written > model.heatmaps.count {
+                model.heatmapNote = "Showing \(model.heatmaps.count) of the \(written) overlays evaluate wrote."
             }
         }
         if let history = try? CSVTable(contentsOf: folder.appendingPathComponent("history.csv")) {
@@ -105,12 +138,24 @@ public struct ReportStage: TypedStageKind {
         return model
     }
 
+    /// The data facts evaluate carried along: split counts and the leakage check from `split.json` (computed
+    /// from the split manifest), skipped files from `ingest.json`, the balance decision from `balance.json`.
     private func dataSummary(_ folder: URL) -> ReportContent.DataSummary {
+        func record(_ file: String) -> JSONValue? { try? JSONValue.parse(Data(contentsOf: folder.appendingPathComponent(file))) }
         var data = ReportContent.DataSummary()
-        guard let split = try? JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("split.json"))) else { return data }
-        data.counts = (split["per_class"]?.objectValue ?? [:]).mapValues { ($0.objectValue ?? [:]).compactMapValues(\.intValue) }
-        data.patients = (split["patients"]?.objectValue ?? [:]).compactMapValues(\.intValue)
-        data.patientsShared = split["patients_in_several_splits"]?.arrayValue?.compactMap(\.stringValue)
+        if let split = record("split.json") {
+            data.counts = (split["per_class"]?.objectValue ?? [:]).mapValues { ($0.objectValue ?? [:]).compactMapValues(\.intValue) }
+            data.patients = (split["patients"]?.objectValue ?? [:]).compactMapValues(\.intValue)
+            data.patientsShared = split["patients_in_several_splits"]?.arrayValue?.compactMap(\.stringValue)
+        }
+        if let ingest = record("ingest.json") {
+            data.ingestedImages = ingest["images"]?.intValue
+            data.skippedFiles = ingest["skipped"]?.arrayValue?.map { ($0["path"]?.stringValue ?? "?", $0["reason"]?.stringValue ?? "?") }
+        }
+        if let balance = record("balance.json"), let strategy = balance["strategy"]?.stringValue {
+            data.balance = .init(strategy: strategy, before: (balance["before"]?.objectValue ?? [:]).compactMapValues(\.intValue),
+                                 after: (balance["after"]?.objectValue ?? [:]).compactMapValues(\.intValue))
+        }
         return data
     }
 }

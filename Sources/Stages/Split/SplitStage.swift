@@ -9,7 +9,7 @@ import PipeSpec
 /// patient-wise from the training rows.
 public struct SplitStage: TypedStageKind {
     public let name = "split"
-    public let version = 1
+    public let version = 2
 
     public init() {}
 
@@ -43,6 +43,7 @@ public struct SplitStage: TypedStageKind {
             context.note("the \(part.rawValue) split is empty; add patients or change the fractions")
         }
         try manifest.write(to: context.output)
+        try UpstreamRecords.carry(from: context.inputs, to: context.output)
         try JSONFile.write(summary, to: context.output.appendingPathComponent("split.json"))
     }
 
