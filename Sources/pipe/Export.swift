@@ -48,7 +48,10 @@ struct Export: ParsableCommand {
             throw ExitCode.failure
         }
         let weights = URL(fileURLWithPath: output)
-        let config = try Terminal.orFail { try ClassifierExport.write(classifier, to: weights, threshold: cut) }
+        let config = try Terminal.orFail { () throws -> URL in
+            try FileManager.default.createDirectory(at: weights.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return try ClassifierExport.write(classifier, to: weights, threshold: cut)
+        }
         print(weights.path)
         print(config.path)
     }
