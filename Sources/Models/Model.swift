@@ -22,7 +22,7 @@ public final class Model {
 
     let trunkLayers: [(layer: Layer, inputs: [Int])]
     let trunkOutput: Int
-    private let trunkSlots: [WeightSlot]
+    let trunkSlots: [WeightSlot]
     private let trunkState: [(name: String, tensor: Tensor)]
     private var headSlots: [WeightSlot] = []
     private var headState: [(name: String, tensor: Tensor)] = []

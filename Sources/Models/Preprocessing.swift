@@ -15,6 +15,17 @@ public enum Preprocessing: String, CaseIterable, Sendable, Codable {
     private static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
     private static let caffeMeanBGR: [Float] = [103.939, 116.779, 123.68]
 
+    /// The same scaling written as `(pixel * scale - mean) / std` per channel after reordering RGB to
+    /// `channelOrder`, the form other frameworks' transforms take.
+    public var affine: (channelOrder: String, scale: Double, mean: [Double], std: [Double]) {
+        switch self {
+        case .torch: return ("RGB", 1.0 / 255, Self.imagenetMean.map(Double.init), Self.imagenetStd.map(Double.init))
+        case .caffe: return ("BGR", 1, Self.caffeMeanBGR.map(Double.init), [1, 1, 1])
+        case .tf: return ("RGB", 1 / 127.5, [1, 1, 1], [1, 1, 1])
+        case .none: return ("RGB", 1, [0, 0, 0], [1, 1, 1])
+        }
+    }
+
     /// Converts interleaved RGB bytes (HWC) into the model's float input, in place of `output`.
     public func apply(rgb: [UInt8], into output: inout [Float]) {
         precondition(rgb.count % 3 == 0 && output.count == rgb.count, "Preprocessing: expects interleaved RGB of equal length")

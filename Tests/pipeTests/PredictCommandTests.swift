@@ -43,7 +43,7 @@ final class PredictCommandTests: XCTestCase {
         try scratch.write("broken.png", "not an image")
         let result = try scratch.pipe("predict", "--model", "ckpt", "--size", "32", "a.png", "broken.png")
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stdout.contains("a.png\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("a.png: "), result.stdout)
         XCTAssertTrue(result.stdout.contains("malignant") && result.stdout.contains("benign"), result.stdout)
         XCTAssertTrue(result.stderr.contains("broken.png: error: "), result.stderr)
         XCTAssertEqual(try scratch.pipe("predict", "a.png").status, 2, "--model or --arch/--weights is required")

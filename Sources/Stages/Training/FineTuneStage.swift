@@ -9,7 +9,8 @@ import PipeSpec
 /// starting from an import-weights checkpoint; keeps the best epoch by the monitored metric.
 ///
 /// Output: the backbone checkpoint (`model.json`, `model.safetensors`), the head (`head.json`,
-/// `head.safetensors`) and `history.csv`. A NaN or infinite loss stops the stage with the epoch, batch and
+/// `head.safetensors`) and `history.csv`; together a complete classifier (`TrainedClassifier`) that `pipe predict
+/// --model` and `pipe export` use as it is. A NaN or infinite loss stops the stage with the epoch, batch and
 /// learning rate.
 public struct FineTuneStage: TypedStageKind {
     public let name = "fine-tune"

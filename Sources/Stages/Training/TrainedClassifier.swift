@@ -4,7 +4,11 @@ import Imaging
 import Models
 import PipeSpec
 
-/// A backbone checkpoint plus its classifier head, as `fine-tune` writes it and `evaluate` reads it.
+/// A backbone checkpoint plus its classifier head, as `fine-tune` writes it and `evaluate` and `pipe predict` read it.
+///
+/// The folder holds everything needed to classify a new image: `model.json` (architecture, variant,
+/// preprocessing) with `model.safetensors` (the backbone), and `head.json` (the head's layers, the class
+/// names in output order, the input size) with `head.safetensors`.
 public final class TrainedClassifier {
     public let model: Model
     public let head: ClassifierHead
@@ -21,7 +25,11 @@ public final class TrainedClassifier {
     /// Loads the folder a fine-tune stage wrote.
     public static func load(from folder: URL) throws -> TrainedClassifier {
         let (model, _) = try Checkpoint.load(from: folder.path)
-        let description = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent(ClassifierHead.specName)))
+        let specURL = folder.appendingPathComponent(ClassifierHead.specName)
+        guard let data = FileManager.default.contents(atPath: specURL.path) else {
+            throw StageError.badInput(file: specURL.path, reason: "missing: the folder is not a fine-tune stage's output")
+        }
+        let description = try JSONValue.parse(data)
         let classes = description["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let head = try ClassifierHead(spec: description["layers"] ?? .array([]), features: model.featureCount,
                                       classes: classes.count, seed: 0, stage: "evaluate")
@@ -29,6 +37,12 @@ public final class TrainedClassifier {
         head.attach(to: model)
         return TrainedClassifier(model: model, head: head, classes: classes,
                                  imageSize: description["image_size"]?.intValue ?? model.options.inputHeight)
+    }
+
+    /// The class a threshold decides for in a two-class model (`malignant` when present, else the second);
+    /// nil for other class counts.
+    public var positiveClass: Int? {
+        classes.count == 2 ? classes.firstIndex(of: "malignant") ?? 1 : nil
     }
 
     /// Decodes, resizes and preprocesses images into one NHWC batch.
@@ -55,7 +69,7 @@ public final class TrainedClassifier {
     }
 
     /// Each row of `[N, classes]` logits as probabilities.
-    static func softmaxRows(_ logits: Tensor) -> [[Double]] {
+    public static func softmaxRows(_ logits: Tensor) -> [[Double]] {
         let probabilities = Tensor(shape: logits.shape)
         Softmax.forward(output: probabilities.data, logits: logits.data, rows: logits.shape[0], classes: logits.shape[1])
         return rows(of: probabilities)
