@@ -69,12 +69,25 @@ final class ParameterEffectTests: XCTestCase {
         Case(stage: "split", path: "fold", value: "0", context: ["kfold": "2", "fold": "1"]),
         Case(stage: "augment", path: "copies", value: "2"),
         Case(stage: "augment", path: "ops", value: "[{ op: rotate90, p: 1 }]"),
+        Case(stage: "augment", path: "ops[].op", value: "rotate90"),
+        Case(stage: "augment", path: "ops[].p", value: "0"),
+        Case(stage: "augment", path: "ops[].degrees", value: "90", context: ["ops": "[{ op: rotate, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].scale", value: "[0.2, 0.3]", context: ["ops": "[{ op: random_resized_crop, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].ratio", value: "[0.5, 0.6]", context: ["ops": "[{ op: random_resized_crop, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].brightness", value: "0.9", context: ["ops": "[{ op: brightness_contrast, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].contrast", value: "0.9", context: ["ops": "[{ op: brightness_contrast, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].sigma", value: "0.5", context: ["ops": "[{ op: hed_jitter, p: 1 }]"]),
+        Case(stage: "augment", path: "ops[].gamma", value: "[0.3, 0.4]", context: ["ops": "[{ op: gamma, p: 1 }]"]),
         Case(stage: "weights", path: "arch", value: "densenet169"),
         Case(stage: "weights", path: "source", value: "file", context: ["file": "weights-a.safetensors"]),
         Case(stage: "weights", path: "file", value: "weights-b.safetensors", context: ["source": "file", "file": "weights-a.safetensors"]),
         Case(stage: "weights", path: "sha256", value: "'\(String(repeating: "0", count: 64))'", context: ["source": "file", "file": "weights-a.safetensors"]),
         Case(stage: "weights", path: "include_top", value: "true"),
         Case(stage: "train", path: "head", value: "[{ layer: global_average_pool }, { layer: dropout, rate: 0.5 }, { layer: dense, units: 2 }]"),
+        Case(stage: "train", path: "head[].layer", value: "batch_norm"),
+        Case(stage: "train", path: "head[].rate", value: "0.1", context: ["head": "[{ layer: dropout, rate: 0.5 }, { layer: dense, units: 2 }]"]),
+        Case(stage: "train", path: "head[].units", value: "8", context: ["head": "[{ layer: dense, units: 4, activation: relu }, { layer: dense, units: 2 }]"]),
+        Case(stage: "train", path: "head[].activation", value: "relu", context: ["head": "[{ layer: dense, units: 4 }, { layer: dense, units: 2 }]"]),
         Case(stage: "train", path: "freeze", value: "none"),
         Case(stage: "train", path: "optimizer.name", value: "adam"),
         Case(stage: "train", path: "optimizer.lr", value: "0.02"),
@@ -144,7 +157,8 @@ final class ParameterEffectTests: XCTestCase {
             let before = try outcome(test.stage, test.context)
             XCTAssertTrue(before.succeeded, "\(test.stage) with \(test.context) should run: \(before.detail)")
             var changed = test.context
-            changed[test.path] = test.value
+            // A list element's parameter is set on the first element: `ops[].p` as `ops.0.p`.
+            changed[test.path.replacingOccurrences(of: "[]", with: ".0")] = test.value
             let after = try outcome(test.stage, changed)
             let same = test.byKey ? before.key == after.key : before == after
             XCTAssertFalse(same, "`\(test.stage).\(test.path): \(test.value)` changed nothing (\(after.detail))")
@@ -238,16 +252,26 @@ final class ParameterEffectTests: XCTestCase {
         return files.filter { $0.hasSuffix(".png") }.sorted().map { folder.appendingPathComponent($0) }
     }
 
-    /// Dotted paths of a schema's properties that are not objects themselves.
-    static func leafProperties(of schema: [String: Any], prefix: String) -> Set<String> {
+    /// Dotted paths of a schema's properties that are not objects themselves, with the parameters of list
+    /// elements defined in the same file (`ops[].p`); a list of another kind's elements (`online_augment`)
+    /// is covered by that kind's cases.
+    static func leafProperties(of schema: [String: Any], prefix: String, root: [String: Any]? = nil) -> Set<String> {
+        let root = root ?? schema
         var result = Set<String>()
         for (name, value) in schema["properties"] as? [String: Any] ?? [:] {
             let property = value as? [String: Any] ?? [:]
             if property["properties"] != nil {
-                result.formUnion(leafProperties(of: property, prefix: prefix + name + "."))
-            } else {
-                result.insert(prefix + name)
+                result.formUnion(leafProperties(of: property, prefix: prefix + name + ".", root: root))
+                continue
             }
+            result.insert(prefix + name)
+            if let reference = (property["items"] as? [String: Any])?["$ref"] as? String, reference.hasPrefix("#/$defs/"),
+               let element = (root["$defs"] as? [String: Any])?[String(reference.dropFirst(8))] as? [String: Any] {
+                result.formUnion(leafProperties(of: element, prefix: prefix + name + "[].", root: root))
+            }
+        }
+        return result
+    }
         }
         return result
     }

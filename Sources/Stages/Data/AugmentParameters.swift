@@ -6,6 +6,6 @@ public struct AugmentParameters: StageParameterSet {
 
     public init(reading r: ParameterReader) throws {
         copies = try r.value("copies", default: copies)
-        ops = AugmentPlan(r.raw("ops", required: true))
+        ops = try AugmentPlan(reading: r, key: "ops", required: true)
     }
 }

@@ -5,28 +5,56 @@ import PipeSpec
 public struct AugmentPlan: Sendable {
     public var steps: [(op: Augmentation, probability: Double)]
 
-    /// Reads the schema-checked list; unset parameters take the documented defaults.
-    public init(_ list: JSONValue?) {
-        steps = (list?.arrayValue ?? []).compactMap { item in
-            func number(_ key: String, _ fallback: Double) -> Double { item[key]?.numberValue ?? fallback }
-            func range(_ key: String, _ fallback: ClosedRange<Double>) -> ClosedRange<Double> {
-                guard let pair = item[key]?.arrayValue?.compactMap(\.numberValue), pair.count == 2, pair[0] <= pair[1] else { return fallback }
-                return pair[0]...pair[1]
-            }
-            let op: Augmentation
-            switch item["op"]?.stringValue {
-            case "flip_horizontal": op = .flipHorizontal
-            case "flip_vertical": op = .flipVertical
-            case "rotate90": op = .rotate90
-            case "rotate": op = .rotate(degrees: number("degrees", 15))
-            case "random_resized_crop": op = .randomResizedCrop(scale: range("scale", 0.6...1), ratio: range("ratio", 0.75...(4.0 / 3)))
-            case "brightness_contrast": op = .brightnessContrast(brightness: number("brightness", 0.1), contrast: number("contrast", 0.1))
-            case "hed_jitter": op = .hedJitter(sigma: number("sigma", 0.03))
-            case "gamma": op = .gamma(range("gamma", 0.8...1.25))
-            default: return nil
-            }
-            return (op, number("p", 0.5))
+    /// One element of the list, every parameter with its default; each op reads the ones that concern it.
+    struct Step {
+        enum Name: String, ParameterChoice {
+            case flipHorizontal = "flip_horizontal", flipVertical = "flip_vertical", rotate90, rotate
+            case randomResizedCrop = "random_resized_crop", brightnessContrast = "brightness_contrast"
+            case hedJitter = "hed_jitter", gamma
         }
+
+        var op: Name
+        var p = 0.5
+        var degrees = 15.0
+        var scale = [0.6, 1]
+        var ratio = [0.75, 4.0 / 3]
+        var brightness = 0.1
+        var contrast = 0.1
+        var sigma = 0.03
+        var gamma = [0.8, 1.25]
+
+        init(reading r: ParameterReader) throws {
+            op = try r.required("op")
+            p = try r.value("p", default: p)
+            degrees = try r.value("degrees", default: degrees)
+            scale = try r.value("scale", default: scale)
+            ratio = try r.value("ratio", default: ratio)
+            brightness = try r.value("brightness", default: brightness)
+            contrast = try r.value("contrast", default: contrast)
+            sigma = try r.value("sigma", default: sigma)
+            gamma = try r.value("gamma", default: gamma)
+            for (key, pair) in [("scale", scale), ("ratio", ratio), ("gamma", gamma)] where pair.count != 2 || pair[0] > pair[1] {
+                throw r.invalid(key, "must be [low, high] with low <= high")
+            }
+        }
+
+        var augmentation: Augmentation {
+            switch op {
+            case .flipHorizontal: .flipHorizontal
+            case .flipVertical: .flipVertical
+            case .rotate90: .rotate90
+            case .rotate: .rotate(degrees: degrees)
+            case .randomResizedCrop: .randomResizedCrop(scale: scale[0]...scale[1], ratio: ratio[0]...ratio[1])
+            case .brightnessContrast: .brightnessContrast(brightness: brightness, contrast: contrast)
+            case .hedJitter: .hedJitter(sigma: sigma)
+            case .gamma: .gamma(gamma[0]...gamma[1])
+            }
+        }
+    }
+
+    /// Reads the list `key` of a stage's parameters.
+    init(reading r: ParameterReader, key: String, required: Bool = false) throws {
+        steps = try r.items(key, required: required) { try Step(reading: $0) }.map { ($0.augmentation, $0.p) }
     }
 
     /// Applies each step with its probability, in order.

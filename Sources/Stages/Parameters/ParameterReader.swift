@@ -25,19 +25,23 @@ public final class ParameterReader {
     private let with: JSONValue
     private let path: [String]
     private let record: Record
+    /// What messages put before a parameter's path: the list element a reader reads, e.g. `ops[1].`.
+    private let label: String
 
     public init(_ stage: StageSpec) {
         self.stage = stage.name
         with = stage.with
         path = []
         record = Record()
+        label = ""
     }
 
-    private init(stage: String, with: JSONValue, path: [String], record: Record) {
+    private init(stage: String, with: JSONValue, path: [String], record: Record, label: String = "") {
         self.stage = stage
         self.with = with
         self.path = path
         self.record = record
+        self.label = label
     }
 
     /// Every parameter read so far, in reading order.
@@ -80,11 +84,34 @@ public final class ParameterReader {
         return value
     }
 
+    /// Each element of the list `key` read by `read`, with its own defaults filled in (absent: no elements).
+    /// The elements' parameters are declared once, as `key[].name`.
+    public func items<T>(_ key: String, required: Bool = false, _ read: (ParameterReader) throws -> T) throws -> [T] {
+        declare(key, defaultValue: nil, required: required)
+        guard let list = with[key] else { return [] }
+        guard let elements = list.arrayValue else { throw invalid(key, "must be a list") }
+        var values: [T] = [], resolvedElements: [JSONValue] = []
+        for (index, element) in elements.enumerated() {
+            let reader = ParameterReader(stage: stage, with: element, path: [], record: Record(),
+                                         label: dotted("\(key)[\(index)]") + ".")
+            values.append(try read(reader))
+            resolvedElements.append(reader.resolved)
+            for declaration in reader.declarations {
+                let name = (path + [key]).joined(separator: ".") + "[]." + declaration.path
+                if !record.declarations.contains(where: { $0.path == name }) {
+                    record.declarations.append(Declaration(path: name, defaultValue: declaration.defaultValue, isRequired: declaration.isRequired))
+                }
+            }
+        }
+        resolve(key, .array(resolvedElements))
+        return values
+    }
+
     /// A reader for the nested object `key`; an absent object reads as empty, so its members' defaults apply
     /// (and a required member is reported missing).
     public func object(_ key: String, required: Bool = false) -> ParameterReader {
         declare(key, defaultValue: nil, required: required)
-        return ParameterReader(stage: stage, with: with[key] ?? .object([:]), path: path + [key], record: record)
+        return ParameterReader(stage: stage, with: with[key] ?? .object([:]), path: path + [key], record: record, label: label)
     }
 
     /// An error about parameter `key` of this stage.
@@ -92,7 +119,7 @@ public final class ParameterReader {
         .misconfigured(stage: stage, reason: "`\(dotted(key))` \(reason)")
     }
 
-    private func dotted(_ key: String) -> String { (path + [key]).joined(separator: ".") }
+    private func dotted(_ key: String) -> String { label + (path + [key]).joined(separator: ".") }
 
     private func decoded<T: ParameterValue>(_ key: String, as type: T.Type) throws -> T? {
         guard let json = with[key], json != .null else { return nil }
@@ -103,7 +130,7 @@ public final class ParameterReader {
     }
 
     private func declare(_ key: String, defaultValue: JSONValue?, required: Bool) {
-        record.declarations.append(Declaration(path: dotted(key), defaultValue: defaultValue, isRequired: required))
+        record.declarations.append(Declaration(path: (path + [key]).joined(separator: "."), defaultValue: defaultValue, isRequired: required))
     }
 
     private func resolve(_ key: String, _ value: JSONValue) {

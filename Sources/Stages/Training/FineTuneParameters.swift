@@ -90,8 +90,37 @@ public struct FineTuneParameters: StageParameterSet {
 
     public enum ClassWeights: String, ParameterChoice { case auto, none }
 
+    /// One layer of the head, in the order the list gives.
+    public struct HeadLayer: Sendable {
+        public enum Kind: String, ParameterChoice {
+            case globalAveragePool = "global_average_pool", flatten, dropout, batchNorm = "batch_norm", dense
+        }
+        public enum Activation: String, ParameterChoice { case relu, softmax, linear }
+        public var layer: Kind
+        /// `dropout`: the share of units dropped (the schema requires it there).
+        public var rate: Double?
+        /// `dense`: output units (the schema requires it there).
+        public var units: Int?
+        /// `dense`; `softmax` is applied by the loss and by `predict`, so it trains like `linear`.
+        public var activation = Activation.linear
+
+        init(reading r: ParameterReader) throws {
+            layer = try r.required("layer")
+            rate = try r.optional("rate")
+            units = try r.optional("units")
+            activation = try r.value("activation", default: activation)
+        }
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = ["layer": layer.json, "activation": activation.json]
+            if let rate { object["rate"] = rate.json }
+            if let units { object["units"] = units.json }
+            return .object(object)
+        }
+    }
+
     /// The head's layers; unset: global average pooling and a dense layer with one unit per class.
-    public var head: JSONValue?
+    public var head: [HeadLayer] = []
     public var freeze = Freeze.backbone
     public var optimizer: Optimizer
     public var schedule: Schedule
@@ -105,7 +134,7 @@ public struct FineTuneParameters: StageParameterSet {
     public var labelSmoothing = 0.0
 
     public init(reading r: ParameterReader) throws {
-        head = r.raw("head")
+        head = try r.items("head") { try HeadLayer(reading: $0) }
         freeze = try r.value("freeze", default: freeze)
         optimizer = try Optimizer(reading: r.object("optimizer", required: true))
         schedule = try Schedule(reading: r.object("schedule"))
@@ -114,7 +143,7 @@ public struct FineTuneParameters: StageParameterSet {
         earlyStopping = try EarlyStopping(reading: r.object("early_stopping"))
         classWeights = try r.value("class_weights", default: classWeights)
         imageSize = try r.optional("image_size")
-        onlineAugment = AugmentPlan(r.raw("online_augment"))
+        onlineAugment = try AugmentPlan(reading: r, key: "online_augment")
         labelSmoothing = try r.value("label_smoothing", default: labelSmoothing)
     }
 }

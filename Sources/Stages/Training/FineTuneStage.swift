@@ -55,7 +55,7 @@ public struct FineTuneStage: TypedStageKind {
         let (model, _) = try Checkpoint.load(from: checkpoint.path)
         if model.head != nil { model.removeHead() }
         let seed = UInt64(context.pipeline.seed)
-        let head = try ClassifierHead(spec: p.head ?? .array([]), features: model.featureCount,
+        let head = try ClassifierHead(spec: .array(p.head.map(\.json)), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
         var until: String?
         if case .until(let name) = p.freeze { until = name }

@@ -14,7 +14,8 @@ final class ParameterSchemaTests: XCTestCase {
         "split": ([:], { _ = try SplitParameters(reading: $0) }),
         "augment": (["ops": [["op": "rotate90"]]], { _ = try AugmentParameters(reading: $0) }),
         "import-weights": (["arch": "densenet121", "source": "none"], { _ = try ImportWeightsParameters(reading: $0) }),
-        "fine-tune": (["optimizer": ["name": "adam", "lr": 0.001]], { _ = try FineTuneParameters(reading: $0) }),
+        "fine-tune": (["optimizer": ["name": "adam", "lr": 0.001], "head": [["layer": "dense", "units": 2]], "online_augment": [["op": "rotate90"]]],
+                      { _ = try FineTuneParameters(reading: $0) }),
         "evaluate": ([:], { _ = try EvaluateParameters(reading: $0) }),
         "report": ([:], { _ = try ReportParameters(reading: $0) }),
         "command": (["run": "true"], { _ = try CommandParameters(reading: $0) }),
@@ -73,18 +74,34 @@ final class ParameterSchemaTests: XCTestCase {
         var isRequired: Bool
     }
 
-    /// Every property path of an object schema, nested objects included.
-    static func properties(of schema: JSONValue, prefix: String) -> [String: Property] {
+    /// Every property path of an object schema, nested objects and list elements (`ops[].p`) included.
+    static func properties(of schema: JSONValue, prefix: String, root: JSONValue? = nil) -> [String: Property] {
+        let root = root ?? schema
         let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         var result: [String: Property] = [:]
         for (name, property) in schema["properties"]?.objectValue ?? [:] {
             let path = prefix + name
             result[path] = Property(defaultValue: property["default"], isRequired: required.contains(name))
             if property["properties"] != nil {
-                result.merge(properties(of: property, prefix: path + "."), uniquingKeysWith: { first, _ in first })
+                result.merge(properties(of: property, prefix: path + ".", root: root), uniquingKeysWith: { first, _ in first })
+            }
+            if let element = property["items"].flatMap({ resolve($0, in: root) }) {
+                result.merge(properties(of: element.schema, prefix: path + "[].", root: element.root), uniquingKeysWith: { first, _ in first })
             }
         }
         return result
+    }
+
+    /// A `$ref` to an object definition, here or in another stage schema, with the document it lives in.
+    static func resolve(_ schema: JSONValue, in root: JSONValue) -> (schema: JSONValue, root: JSONValue)? {
+        guard let reference = schema["$ref"]?.stringValue, let hash = reference.firstIndex(of: "#") else {
+            return schema["properties"] == nil ? nil : (schema, root)
+        }
+        let file = String(reference[..<hash])
+        let document = file.isEmpty ? root : (try? JSONValue.parse(Data(contentsOf: schemas.appendingPathComponent(file)))) ?? .null
+        var target = document
+        for part in reference[reference.index(after: hash)...].split(separator: "/") { target = target[String(part)] ?? .null }
+        return target["properties"] == nil ? nil : (target, document)
     }
 }
 
