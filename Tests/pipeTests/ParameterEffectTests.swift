@@ -272,7 +272,4 @@ final class ParameterEffectTests: XCTestCase {
         }
         return result
     }
-        }
-        return result
-    }
 }
