@@ -28,10 +28,12 @@ public struct EvaluateStage: StageKind {
         guard !rows.isEmpty else { throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has no images") }
         let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
         let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
+        try Self.requireFinite(probabilities, of: rows, stage: stage.name)
         var threshold = p.double("threshold") ?? 0.5
         if p.string("threshold") == "youden-on-val" {
             let valRows = manifest.rows.filter { $0["split"] == "val" && ($0["source"] ?? "").isEmpty }
             let valProbabilities = try classifier.probabilities(of: valRows.map { $0["path"] ?? "" })
+            try Self.requireFinite(valProbabilities, of: valRows, stage: stage.name)
             threshold = RankingMetrics.youdenThreshold(labels: valRows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 },
                                                        scores: valProbabilities.map { $0[positive] }) ?? 0.5
         }
@@ -72,5 +74,12 @@ public struct EvaluateStage: StageKind {
                                     probabilities: probabilities, to: context.output) == 0 {
             context.note("no Grad-CAM images: this model does not end in global average pooling")
         }
+    }
+
+    /// Refuses NaN or infinite probabilities, which only a diverged model gives, instead of scoring them.
+    static func requireFinite(_ probabilities: [[Double]], of rows: [[String: String]], stage: String) throws {
+        let bad = probabilities.indices.filter { !probabilities[$0].allSatisfy(\.isFinite) }
+        guard let first = bad.first else { return }
+        throw StageError.misconfigured(stage: stage, reason: "the model gives NaN or infinite probabilities for \(bad.count) of \(rows.count) images (e.g. \(rows[first]["path"] ?? "?")); its weights diverged: fine-tune again with a lower optimizer.lr or with optimizer.clip_norm")
     }
 }

@@ -21,6 +21,8 @@ final class Trainer {
     let patience: Int
     let restoreBest: Bool
     let optimizer: Optimizer
+    /// `optimizer.clip_norm`: the most the global L2 norm of the trainable gradients may be before a step.
+    let clipNorm: Float?
     let schedule: LearningRateSchedule
     /// Set for `schedule: {name: reduce-on-plateau}`, which watches the early-stopping monitor.
     var plateau: PlateauSchedule?
@@ -53,6 +55,7 @@ final class Trainer {
         let options = p.with["optimizer"]
         let lr = Float(options?["lr"]?.numberValue ?? 0.001)
         let decay = Float(options?["weight_decay"]?.numberValue ?? 0)
+        clipNorm = options?["clip_norm"]?.numberValue.map { Float($0) }
         switch options?["name"]?.stringValue {
         case "sgd": optimizer = SGD(momentum: Float(options?["momentum"]?.numberValue ?? 0.9), weightDecay: decay,
                                     nesterov: options?["nesterov"]?.boolValue ?? false)
@@ -119,22 +122,28 @@ final class Trainer {
                 let lr = rate(at: step)
                 let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
                 guard value.isFinite else {
-                    throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
+                    throw diverged(epoch: epoch, rate: lr, "the training loss is \(Self.describe(Double(value))) at batch \(batchIndex + 1)")
                 }
                 // Training accuracy and AUC come from these training-mode predictions, as Keras reports them,
                 // rather than from a second pass over the training set.
                 if let probabilities = loss.probabilities { trainProbabilities += TrainedClassifier.rows(of: probabilities) }
                 trainLabels += rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
                 backward(loss.backward())
-                optimizer.step(trainable, learningRate: lr)
+                Self.step(trainable, optimizer: optimizer, learningRate: lr, clipNorm: clipNorm)
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
                                  detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)")
             }
+            if let bad = firstNonFiniteState() {
+                throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "\(bad) holds NaN or infinite values")
+            }
             let trainScores = summarize(trainProbabilities, labels: trainLabels)
             let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 })
+            guard valScores.loss.isFinite else {
+                throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "the validation loss is \(Self.describe(valScores.loss))")
+            }
             let row = TrainingHistory.Row(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), valLoss: valScores.loss,
                                           trainAccuracy: trainScores.accuracy, valAccuracy: valScores.accuracy,
                                           trainAUC: trainScores.auc, valAUC: valScores.auc,
@@ -156,6 +165,35 @@ final class Trainer {
         }
         if restoreBest, let best { restore(best.weights) }
         return history
+    }
+
+    /// One update: with `clipNorm`, the gradients are first scaled down to that global L2 norm when above it.
+    static func step(_ parameters: [Parameter], optimizer: Optimizer, learningRate: Float, clipNorm: Float?) {
+        if let clipNorm { clipGradientNorm(parameters, maxNorm: clipNorm) }
+        optimizer.step(parameters, learningRate: learningRate)
+    }
+
+    /// The error that ends a run whose numbers stopped being finite: a result from it would be meaningless.
+    private func diverged(epoch: Int, rate: Float, _ what: String) -> StageError {
+        StageError.misconfigured(stage: stage, reason: "training diverged at epoch \(epoch): \(what) (learning rate \(rate)\(clipNorm.map { ", clip_norm \($0)" } ?? "")); lower optimizer.lr (e.g. to \(rate / 10)) or set optimizer.clip_norm")
+    }
+
+    private static func describe(_ value: Double) -> String { value.isNaN ? "NaN" : value > 0 ? "infinite" : "minus infinite" }
+
+    /// The name of the first trainable parameter or batch-norm statistic holding a NaN or infinity, if any.
+    ///
+    /// One pass over the weights per epoch: `0 * x` is 0 for every finite `x` and NaN otherwise.
+    private func firstNonFiniteState() -> String? {
+        func isFinite(_ tensor: Tensor) -> Bool {
+            var sum: Float = 0
+            for i in 0..<tensor.count { sum += 0 * tensor.data[i] }
+            return sum == 0
+        }
+        if let bad = trainable.first(where: { !isFinite($0.value) }) { return "weight `\(bad.name)`" }
+        for norm in batchNorms {
+            if !isFinite(norm.runningMean) || !isFinite(norm.runningVariance) { return "the running statistics of `\(norm.name)`" }
+        }
+        return nil
     }
 
     /// The learning rate of zero-based `step`: the schedule's, lowered by any plateau reductions.
