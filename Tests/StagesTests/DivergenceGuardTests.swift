@@ -45,3 +45,24 @@ final class DivergenceGuardTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "{\n  \"rate\" : 0.5\n}")
     }
 }
+
+/// An undefined validation AUC (one class in val) survives a resume as NaN, not as 0 or a lost history.
+final class ResumeStateNullTests: XCTestCase {
+    func testUndefinedScoresAreWrittenAsNullAndReadBackAsNaN() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var history = TrainingHistory()
+        history.rows.append(.init(epoch: 1, trainLoss: 0.7, valLoss: 0.6, trainAccuracy: 0.5, valAccuracy: 1, trainAUC: 0.75, valAUC: .nan,
+                                  learningRate: 0.001, seconds: 2))
+        let state = ResumeState(folder: folder)
+        try state.save(epoch: 1, step: 3, current: [[1, 2]], best: (score: .nan, epoch: 1, weights: [[1, 2]]), history: history)
+        let text = try String(contentsOf: folder.appendingPathComponent("progress.json"), encoding: .utf8)
+        XCTAssertTrue(text.contains(#""best_score":null"#), text)
+        XCTAssertTrue(text.contains("[1,0.7,0.6,0.5,1,0.75,null,0.001,2]"), text)
+        let saved = try XCTUnwrap(state.load(expecting: [2]))
+        XCTAssertEqual(saved.history.rows.count, 1)
+        XCTAssertTrue(saved.history.rows[0].valAUC.isNaN)
+        XCTAssertEqual(saved.history.rows[0].trainAUC, 0.75)
+        XCTAssertTrue(saved.bestScore.isNaN)
+    }
+}

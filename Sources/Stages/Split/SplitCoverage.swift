@@ -13,11 +13,11 @@ struct SplitCoverage {
         let counts = "patients per class: " + patientsOfClass.keys.sorted().map { "\($0) \(patientsOfClass[$0]!)" }.joined(separator: ", ")
             + "; splits asked for: " + requested.map(\.rawValue).joined(separator: ", ")
         for part in requested where !parts.contains(part) {
-            throw StageError.misconfigured(stage: stage, reason: "the \(part.rawValue) split gets no patient: \(Set(groups).count) patients are too few to fill every split asked for when each class is dealt on its own (\(counts)); add patients, use stratify: none, or set the fraction of a split you do not need to 0")
+            throw StageError.misconfigured(stage: stage, reason: "the \(part.rawValue) split gets no patient: \(Set(groups).count) patients are too few to fill every split asked for when each class is dealt on its own (\(counts)); add patients, or use stratify: none")
         }
         let trainClasses = Set(parts.indices.filter { parts[$0] == .train }.map { labels[$0] })
         if let missing = patientsOfClass.keys.sorted().first(where: { !trainClasses.contains($0) }) {
-            throw StageError.misconfigured(stage: stage, reason: "no patient of class `\(missing)` is in the train split, so it cannot be learned (\(counts)); add patients of that class, use stratify: label, or ask for fewer splits")
+            throw StageError.misconfigured(stage: stage, reason: "no patient of class `\(missing)` is in the train split, so it cannot be learned (\(counts)); add patients of that class, or use stratify: label")
         }
     }
 }
