@@ -34,6 +34,14 @@ final class DivergenceGuardTests: XCTestCase {
         XCTAssertEqual(loose.flatMap(\.value.array), [-6, -8, -24], "a norm under clip_norm is left alone")
     }
 
+    func testTheWeightCheckFindsTheFirstNonFiniteTensor() {
+        let finite = Tensor(shape: [3], values: [1, -3e38, .greatestFiniteMagnitude])
+        XCTAssertNil(Trainer.firstNonFinite([("a", finite), ("b", Tensor(shape: [0]))]))
+        let tensors = [("a", finite), ("b", Tensor(shape: [2], values: [0, .infinity])), ("c", Tensor(shape: [1], values: [.nan]))]
+        XCTAssertEqual(Trainer.firstNonFinite(tensors), "b")
+        XCTAssertEqual(Trainer.firstNonFinite([("c", Tensor(shape: [2], values: [1, -.nan]))]), "c")
+    }
+
     func testJSONSummariesRefuseNaN() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("nan-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }

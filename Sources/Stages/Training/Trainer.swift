@@ -181,19 +181,18 @@ final class Trainer {
     private static func describe(_ value: Double) -> String { value.isNaN ? "NaN" : value > 0 ? "infinite" : "minus infinite" }
 
     /// The name of the first trainable parameter or batch-norm statistic holding a NaN or infinity, if any.
-    ///
-    /// One pass over the weights per epoch: `0 * x` is 0 for every finite `x` and NaN otherwise.
     private func firstNonFiniteState() -> String? {
-        func isFinite(_ tensor: Tensor) -> Bool {
+        Self.firstNonFinite(trainable.map { ("weight `\($0.name)`", $0.value) }
+            + batchNorms.flatMap { [("the running mean of `\($0.name)`", $0.runningMean), ("the running variance of `\($0.name)`", $0.runningVariance)] })
+    }
+
+    /// The name of the first tensor holding a NaN or infinity, in one pass: `0 * x` is 0 for every finite `x`, NaN otherwise.
+    static func firstNonFinite(_ tensors: [(name: String, tensor: Tensor)]) -> String? {
+        tensors.first { named in
             var sum: Float = 0
-            for i in 0..<tensor.count { sum += 0 * tensor.data[i] }
-            return sum == 0
-        }
-        if let bad = trainable.first(where: { !isFinite($0.value) }) { return "weight `\(bad.name)`" }
-        for norm in batchNorms {
-            if !isFinite(norm.runningMean) || !isFinite(norm.runningVariance) { return "the running statistics of `\(norm.name)`" }
-        }
-        return nil
+            for i in 0..<named.tensor.count { sum += 0 * named.tensor.data[i] }
+            return sum != 0
+        }?.name
     }
 
     /// The learning rate of zero-based `step`: the schedule's, lowered by any plateau reductions.
