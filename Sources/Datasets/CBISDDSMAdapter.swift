@@ -20,7 +20,7 @@ public struct CBISDDSMAdapter: Sendable {
     public var verifyImages: Bool
 
     /// The adapter columns, in order.
-    public static let columns = ["split", "abnormality", "breast", "view", "abnormality_id", "pathology",
+    public static let columns = ["split", "abnormality", "laterality", "view", "abnormality_id", "pathology",
                                  "assessment", "subtlety", "breast_density", "mask"]
 
     public init(abnormality: Abnormality = .both, images: Images = .roi, verifyImages: Bool = true) {
@@ -56,7 +56,7 @@ public struct CBISDDSMAdapter: Sendable {
     }
 
     private func columns(_ item: CBISDDSMCase, mask: String) -> [String: String] {
-        ["split": item.split, "abnormality": item.abnormality, "breast": item.breast, "view": item.view,
+        ["split": item.split, "abnormality": item.abnormality, "laterality": item.laterality, "view": item.view,
          "abnormality_id": item.abnormalityID, "pathology": item.pathology, "assessment": item.assessment,
          "subtlety": item.subtlety, "breast_density": item.density, "mask": mask]
     }

@@ -9,7 +9,7 @@ public struct CBISDDSMCase: Sendable, Equatable {
     /// The official split: `train` or `test`.
     public var split: String
     /// `LEFT` or `RIGHT`.
-    public var breast: String
+    public var laterality: String
     /// `CC` or `MLO`.
     public var view: String
     /// The abnormality number within the image.
@@ -47,7 +47,7 @@ public struct CBISDDSMCase: Sendable, Equatable {
         }
         return table.rows.enumerated().map { index, row in
             CBISDDSMCase(patient: table.value(row, "patient_id"), abnormality: abnormality, split: split,
-                         breast: table.value(row, "left or right breast"), view: table.value(row, "image view"),
+                         laterality: table.value(row, "left or right breast"), view: table.value(row, "image view"),
                          abnormalityID: table.value(row, "abnormality id"), pathology: table.value(row, "pathology"),
                          assessment: table.value(row, "assessment"), subtlety: table.value(row, "subtlety"),
                          density: table.value(row, "breast_density"), imagePath: table.value(row, "image file path"),

@@ -87,9 +87,9 @@ final class CBISDDSMAdapterTests: XCTestCase {
         return tree
     }
 
-    func columns(_ split: String, _ kind: String, _ breast: String, _ view: String, _ id: String, _ pathology: String,
+    func columns(_ split: String, _ kind: String, _ laterality: String, _ view: String, _ id: String, _ pathology: String,
                  _ assessment: String, _ subtlety: String, _ density: String, mask: String) -> [String: String] {
-        ["split": split, "abnormality": kind, "breast": breast, "view": view, "abnormality_id": id, "pathology": pathology,
+        ["split": split, "abnormality": kind, "laterality": laterality, "view": view, "abnormality_id": id, "pathology": pathology,
          "assessment": assessment, "subtlety": subtlety, "breast_density": density, "mask": mask]
     }
 

@@ -1,7 +1,7 @@
 /// A pipeline with a fine-tune on a few 40x32 synthetic BreakHis images, for tests of the training loop.
 enum TinyFineTune {
     /// The YAML; `train` lines go under the fine-tune stage's `with`, indented by 6 spaces.
-    static func yaml(name: String, seed: Int, train: [String]) -> String {
+    static func yaml(name: String, seed: Int, optimizer: String = "{ name: sgd, lr: 0.001, momentum: 0.9 }", train: [String]) -> String {
         """
         name: \(name)
         seed: \(seed)
@@ -16,7 +16,7 @@ enum TinyFineTune {
             with:
               image_size: 32
               head: [{ layer: dense, units: 2 }]
-              optimizer: { name: sgd, lr: 0.001, momentum: 0.9 }
+              optimizer: \(optimizer)
               batch_size: 8
 
         """ + train.map { "      \($0)\n" }.joined()

@@ -42,7 +42,8 @@ public enum JSONValue: Hashable, Sendable {
 extension JSONValue {
     /// Canonical JSON text: sorted keys, no spaces, integers without a fraction.
     ///
-    /// Two values that are equal as JSON give the same text, so it can be hashed.
+    /// Two values that are equal as JSON give the same text, so it can be hashed. JSON has no NaN or infinity,
+    /// so such a number is written as `null` (an undefined value); files use `fileText()`, which refuses them.
     public var canonicalText: String {
         var out = ""
         writeCanonical(to: &out)
@@ -53,7 +54,7 @@ extension JSONValue {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += Self.numberText(n)
+        case .number(let n): out += n.isFinite ? Self.numberText(n) : "null"
         case .string(let s): Self.writeQuoted(s, to: &out)
         case .array(let items):
             out += "["
@@ -129,8 +130,9 @@ extension JSONValue: Decodable {
         }
     }
 
-    /// Parses JSON text.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    /// Parses JSON text; text nesting arrays and objects more than `maxDepth` deep is refused before decoding.
+    public static func parse(_ data: Data, maxDepth: Int = InputLimits.standard.maxDepth) throws -> JSONValue {
+        try JSONDepthCheck.check(data, maxDepth: maxDepth)
+        return try JSONDecoder().decode(JSONValue.self, from: data)
     }
 }

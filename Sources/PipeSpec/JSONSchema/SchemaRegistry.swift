@@ -89,6 +89,8 @@ public final class SchemaRegistry {
         }
         do {
             return try JSONValue.parse(data)
+        } catch let error as JSONDepthCheck.TooDeep {
+            throw SchemaError(location: path, message: "the schema file cannot be used: its \(error)")
         } catch DecodingError.dataCorrupted(let context) {
             let detail = context.underlyingError.map { ": \($0.localizedDescription)" } ?? ""
             throw SchemaError(location: path, message: "the schema file is not valid JSON\(detail)")

@@ -22,8 +22,9 @@ enum ScalarResolver {
         if text.hasPrefix("0x"), text.count > 2, let v = UInt64(text.dropFirst(2), radix: 16) { return Double(v) }
         var digits = Substring(text)
         if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
-        return Double(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }),
+              let value = Double(text), value.isFinite else { return nil }
+        return value
     }
 
     /// `[-+]? ( . digits | digits ( . digits? )? ) ( [eE] [-+]? digits )?`

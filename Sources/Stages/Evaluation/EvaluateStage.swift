@@ -31,10 +31,11 @@ public struct EvaluateStage: TypedStageKind {
             throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has labels the model was not trained on (\(unknown.sorted().joined(separator: ", "))); evaluate on the manifest its fine-tune stage trained on")
         }
         let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
+        try Self.requireFinite(probabilities, of: rows, stage: stage.name)
         var generator = Datasets.SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
         let scored = classifier.classes.count > 2
             ? Self.multiclass(classifier.classes, rows: rows, probabilities: probabilities, bootstrap: p.bootstrap, generator: &generator)
-            : try Self.binary(classifier, rows: rows, probabilities: probabilities, manifest: manifest, p: p, generator: &generator)
+            : try Self.binary(classifier, rows: rows, probabilities: probabilities, manifest: manifest, p: p, stage: stage.name, generator: &generator)
         var csv = CSVTable.line(["path", "patient", "label", "split"] + scored.probabilityColumns.map { "prob_" + $0 } + ["pred"]
             + (manifest.columns.contains("magnification") ? ["magnification"] : [])) + "\n"
         for (index, row) in rows.enumerated() {
@@ -82,7 +83,7 @@ public struct EvaluateStage: TypedStageKind {
 
     /// Two classes: the positive class is `malignant`, else the last; decisions are `probability >= threshold`.
     private static func binary<R: RandomNumberGenerator>(_ classifier: TrainedClassifier, rows: [[String: String]], probabilities: [[Double]],
-                                                        manifest: ManifestFile, p: EvaluateParameters, generator: inout R) throws -> Scored {
+                                                        manifest: ManifestFile, p: EvaluateParameters, stage: String, generator: inout R) throws -> Scored {
         let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
         let threshold: Double
         switch p.threshold {
@@ -91,6 +92,7 @@ public struct EvaluateStage: TypedStageKind {
         case .youdenOnVal:
             let valRows = manifest.rows.filter { $0["split"] == "val" && ($0["source"] ?? "").isEmpty }
             let valProbabilities = try classifier.probabilities(of: valRows.map { $0["path"] ?? "" })
+            try requireFinite(valProbabilities, of: valRows, stage: stage)
             threshold = RankingMetrics.youdenThreshold(labels: valRows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 },
                                                        scores: valProbabilities.map { $0[positive] }) ?? 0.5
         }
@@ -117,5 +119,12 @@ public struct EvaluateStage: TypedStageKind {
         return Scored(metrics: report.json, probabilityColumns: classes, probabilityValues: probabilities,
                       predicted: probabilities.map(MulticlassEvaluationReport.argmax),
                       margins: probabilities.map { p in let top = p.sorted(by: >); return top[0] - top[1] })
+    }
+
+    /// Refuses NaN or infinite probabilities, which only a diverged model gives, instead of scoring them.
+    static func requireFinite(_ probabilities: [[Double]], of rows: [[String: String]], stage: String) throws {
+        let bad = probabilities.indices.filter { !probabilities[$0].allSatisfy(\.isFinite) }
+        guard let first = bad.first else { return }
+        throw StageError.misconfigured(stage: stage, reason: "the model gives NaN or infinite probabilities for \(bad.count) of \(rows.count) images (e.g. \(rows[first]["path"] ?? "?")); its weights diverged: fine-tune again with a lower optimizer.lr or with optimizer.clip_norm")
     }
 }

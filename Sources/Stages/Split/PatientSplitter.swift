@@ -58,11 +58,12 @@ public struct PatientSplitter: Sendable {
         return groups.map { partOfGroup[$0]! }
     }
 
-    /// The part furthest below its target; a part after the first that is still empty when only as many
-    /// groups remain as such parts goes first, so val and test are never left empty when groups allow.
+    /// The part furthest below its target; a wanted part that is still empty when only as many groups remain
+    /// as such parts goes first (train before val before test), so no part is left empty when groups allow
+    /// and a label with too few groups for every part still reaches train.
     private func nextPart(filled: [Double], total: Double, remainingGroups: Int) -> Int {
         let wanted = fractions.indices.filter { fractions[$0] > 0 }
-        let empty = wanted.filter { $0 > 0 && filled[$0] == 0 }
+        let empty = wanted.filter { filled[$0] == 0 }
         if !empty.isEmpty, remainingGroups <= empty.count { return empty[0] }
         return wanted.max { a, b in
             let gapA = fractions[a] * total - filled[a], gapB = fractions[b] * total - filled[b]

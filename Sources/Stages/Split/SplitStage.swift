@@ -6,7 +6,8 @@ import PipeSpec
 /// The `split` kind: adds a `split` column (train/val/test) to the manifest, keeping each patient in one split.
 ///
 /// Fractions (`train`/`val`/`test`), the dataset's official folds, or `kfold` + `fold`; `val` is then carved
-/// patient-wise from the training rows.
+/// patient-wise from the training rows. Every split asked for must get a patient and train every class
+/// (`SplitCoverage`); a cohort too small for that is an error, not an empty split.
 public struct SplitStage: TypedStageKind {
     public let name = "split"
     public let version = 2
@@ -23,24 +24,27 @@ public struct SplitStage: TypedStageKind {
         let labels = p.stratify == .label ? manifest.values("label") : Array(repeating: "", count: manifest.rows.count)
         var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0x5917)
         let parts: [PatientSplitter.Part]
+        var requested: [PatientSplitter.Part] = [.train, .test]
         if p.folds == .official {
             parts = try officialParts(manifest, stage: stage.name, p: p, groups: groups, labels: labels, random: &random)
+            if !parts.contains(.test) { requested = [.train] }
         } else if let k = p.kfold, let fold = p.fold {
             guard fold < k else { throw StageError.misconfigured(stage: stage.name, reason: "fold \(fold) does not exist with kfold \(k); use 0...\(k - 1)") }
             let test = PatientSplitter.folds(k, groups: groups, labels: labels, using: &random).map { $0 == fold }
             parts = carveValidation(test: test, fraction: p.val, groups: groups, labels: labels, random: &random)
         } else {
-            parts = PatientSplitter(train: p.train, val: p.val, test: p.test)
+            let fractions = (train: p.train, val: p.val, test: p.test)
+            parts = PatientSplitter(train: fractions.train, val: fractions.val, test: fractions.test)
                 .assign(groups: groups, labels: labels, using: &random)
+            requested = zip(PatientSplitter.Part.allCases, [fractions.train, fractions.val, fractions.test]).filter { $0.1 > 0 }.map(\.0)
         }
+        if p.val > 0, !requested.contains(.val) { requested.insert(.val, at: 1) }
+        try SplitCoverage(stage: stage.name, requested: requested).check(parts: parts, groups: groups, labels: manifest.values("label"))
         manifest.addColumn("split")
         for (index, part) in parts.enumerated() { manifest.rows[index]["split"] = part.rawValue }
         let summary = SplitSummary(manifest: manifest, byPatient: byPatient)
         guard summary.patientsInSeveralSplits.isEmpty || !byPatient else {
             throw StageError.misconfigured(stage: stage.name, reason: "patients \(summary.patientsInSeveralSplits.prefix(5).joined(separator: ", ")) would cross splits")
-        }
-        for part in PatientSplitter.Part.allCases where summary.images[part.rawValue, default: 0] == 0 {
-            context.note("the \(part.rawValue) split is empty; add patients or change the fractions")
         }
         try manifest.write(to: context.output)
         try UpstreamRecords.carry(from: context.inputs, to: context.output)

@@ -32,12 +32,13 @@ struct ResumeState {
         try FileManager.default.moveItem(at: temporary, to: weights)
         let rows: [JSONValue] = history.rows.map { r in
             .array([Double(r.epoch), r.trainLoss, r.valLoss, r.trainAccuracy, r.valAccuracy, r.trainAUC, r.valAUC, r.learningRate, r.seconds]
-                .map { JSONValue.number($0.isFinite ? $0 : 0) })
+                .map { $0.isFinite ? JSONValue.number($0) : .null })
         }
         let state: JSONValue = .object([
             "epoch": .number(Double(epoch)), "step": .number(Double(step)),
-            "best_epoch": .number(Double(best?.epoch ?? 0)), "best_score": .number(best?.score ?? 0), "history": .array(rows),
+            "best_epoch": .number(Double(best?.epoch ?? 0)), "best_score": (best?.score).map(JSONValue.number) ?? .null, "history": .array(rows),
         ])
+        // An undefined score (AUC of a one-class validation split) is written as null and read back as NaN.
         try Data(state.canonicalText.utf8).write(to: progress, options: .atomic)
     }
 
@@ -51,13 +52,13 @@ struct ResumeState {
         let best = sizes.indices.compactMap { arrays["best.\($0)"]?.values }
         var history = TrainingHistory()
         for row in state["history"]?.arrayValue ?? [] {
-            let v = (row.arrayValue ?? []).compactMap(\.numberValue)
+            let v = (row.arrayValue ?? []).map { $0.numberValue ?? .nan }
             guard v.count == 9 else { return nil }
             history.rows.append(.init(epoch: Int(v[0]), trainLoss: v[1], valLoss: v[2], trainAccuracy: v[3], valAccuracy: v[4],
                                       trainAUC: v[5], valAUC: v[6], learningRate: v[7], seconds: v[8]))
         }
         return Saved(epoch: epoch, step: state["step"]?.intValue ?? 0, current: current,
-                     best: best.count == sizes.count ? best : nil, bestScore: state["best_score"]?.numberValue ?? 0,
+                     best: best.count == sizes.count ? best : nil, bestScore: state["best_score"]?.numberValue ?? .nan,
                      bestEpoch: state["best_epoch"]?.intValue ?? 0, history: history)
     }
 }

@@ -21,6 +21,8 @@ final class Trainer {
     let patience: Int
     let restoreBest: Bool
     let optimizer: Optimizer
+    /// `optimizer.clip_norm`: the most the global L2 norm of the trainable gradients may be before a step.
+    let clipNorm: Float?
     let schedule: LearningRateSchedule
     /// Set for `schedule: {name: reduce-on-plateau}`, which watches the early-stopping monitor.
     var plateau: PlateauSchedule?
@@ -51,6 +53,7 @@ final class Trainer {
         restoreBest = p.earlyStopping.restoreBest
         let options = p.optimizer
         let decay = Float(options.weightDecay)
+        clipNorm = options.clipNorm.map { Float($0) }
         switch options.name {
         case .sgd: optimizer = SGD(momentum: Float(options.momentum), weightDecay: decay, nesterov: options.nesterov)
         case .adamw: optimizer = Adam.adamW(weightDecay: decay)
@@ -115,22 +118,28 @@ final class Trainer {
                 let lr = rate(at: step)
                 let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
                 guard value.isFinite else {
-                    throw StageError.misconfigured(stage: stage, reason: "the loss became \(value) at epoch \(epoch), batch \(batchIndex + 1), learning rate \(lr); lower the learning rate")
+                    throw diverged(epoch: epoch, rate: lr, "the training loss is \(Self.describe(Double(value))) at batch \(batchIndex + 1)")
                 }
                 // Training accuracy and AUC come from these training-mode predictions, as Keras reports them,
                 // rather than from a second pass over the training set.
                 if let probabilities = loss.probabilities { trainProbabilities += TrainedClassifier.rows(of: probabilities) }
                 trainLabels += rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
                 backward(loss.backward())
-                optimizer.step(trainable, learningRate: lr)
+                Self.step(trainable, optimizer: optimizer, learningRate: lr, clipNorm: clipNorm)
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
                                  detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)")
             }
+            if let bad = firstNonFiniteState() {
+                throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "\(bad) holds NaN or infinite values")
+            }
             let trainScores = summarize(trainProbabilities, labels: trainLabels)
             let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 })
+            guard valScores.loss.isFinite else {
+                throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "the validation loss is \(Self.describe(valScores.loss))")
+            }
             let row = TrainingHistory.Row(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), valLoss: valScores.loss,
                                           trainAccuracy: trainScores.accuracy, valAccuracy: valScores.accuracy,
                                           trainAUC: trainScores.auc, valAUC: valScores.auc,
@@ -152,6 +161,34 @@ final class Trainer {
         }
         if restoreBest, let best { restore(best.weights) }
         return history
+    }
+
+    /// One update: with `clipNorm`, the gradients are first scaled down to that global L2 norm when above it.
+    static func step(_ parameters: [Parameter], optimizer: Optimizer, learningRate: Float, clipNorm: Float?) {
+        if let clipNorm { clipGradientNorm(parameters, maxNorm: clipNorm) }
+        optimizer.step(parameters, learningRate: learningRate)
+    }
+
+    /// The error that ends a run whose numbers stopped being finite: a result from it would be meaningless.
+    private func diverged(epoch: Int, rate: Float, _ what: String) -> StageError {
+        StageError.misconfigured(stage: stage, reason: "training diverged at epoch \(epoch): \(what) (learning rate \(rate)\(clipNorm.map { ", clip_norm \($0)" } ?? "")); lower optimizer.lr (e.g. to \(rate / 10)) or set optimizer.clip_norm")
+    }
+
+    private static func describe(_ value: Double) -> String { value.isNaN ? "NaN" : value > 0 ? "infinite" : "minus infinite" }
+
+    /// The name of the first trainable parameter or batch-norm statistic holding a NaN or infinity, if any.
+    private func firstNonFiniteState() -> String? {
+        Self.firstNonFinite(trainable.map { ("weight `\($0.name)`", $0.value) }
+            + batchNorms.flatMap { [("the running mean of `\($0.name)`", $0.runningMean), ("the running variance of `\($0.name)`", $0.runningVariance)] })
+    }
+
+    /// The name of the first tensor holding a NaN or infinity, in one pass: `0 * x` is 0 for every finite `x`, NaN otherwise.
+    static func firstNonFinite(_ tensors: [(name: String, tensor: Tensor)]) -> String? {
+        tensors.first { named in
+            var sum: Float = 0
+            for i in 0..<named.tensor.count { sum += 0 * named.tensor.data[i] }
+            return sum != 0
+        }?.name
     }
 
     /// The learning rate of zero-based `step`: the schedule's, lowered by any plateau reductions.
