@@ -16,7 +16,8 @@ public struct PipelineState: Codable, Sendable {
     }
 
     public var pipeline: String
-    /// Absolute path of the pipeline file.
+    /// The pipeline file: relative to the store's folder when they share a folder below `/`, so a checkout
+    /// moved together with its store keeps its state; see `fileURL(root:)`.
     public var file: String
     public var stages: [String: StageRecord]
 
@@ -31,14 +32,25 @@ public struct PipelineState: Codable, Sendable {
         return root.appendingPathComponent("state/\(pipeline)-\(tag).json")
     }
 
-    /// Loads the state of `file`, or an empty one.
+    /// Loads the state of the pipeline file at the absolute path `file`, or an empty one.
     public static func load(root: URL, pipeline: String, file: String) -> PipelineState {
-        let url = url(in: root, pipeline: pipeline, file: file)
+        let stored = storedForm(of: file, root: root)
+        let url = url(in: root, pipeline: pipeline, file: stored)
         guard let data = FileManager.default.contents(atPath: url.path),
               let state = try? ArtifactStore.decoder.decode(PipelineState.self, from: data) else {
-            return PipelineState(pipeline: pipeline, file: file)
+            return PipelineState(pipeline: pipeline, file: stored)
         }
         return state
+    }
+
+    /// How `file` (absolute) is recorded in the state of the store at `root`.
+    public static func storedForm(of file: String, root: URL) -> String {
+        PortablePaths(base: root, store: nil).portable(file)
+    }
+
+    /// The absolute pipeline file this state belongs to.
+    public func fileURL(root: URL) -> URL {
+        URL(fileURLWithPath: PortablePaths(base: root, store: nil).absolute(file))
     }
 
     /// Every state file in the store, with the file each was read from.

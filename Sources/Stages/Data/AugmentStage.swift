@@ -19,7 +19,7 @@ public struct AugmentStage: StageKind {
 
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         guard manifest.columns.contains("split") else {
             throw StageError.misconfigured(stage: stage.name, reason: "its input has no `split` column; put it after a split stage so only training images are augmented")
         }
@@ -64,7 +64,7 @@ public struct AugmentStage: StageKind {
             row["source"] = rows[job.row]["path"]
             manifest.rows.append(row)
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         struct Summary: Encodable { var training: Int; var copies: Int; var added: Int }
         try JSONFile.write(Summary(training: training.count, copies: copies, added: written.count),
                            to: context.output.appendingPathComponent("augment.json"))

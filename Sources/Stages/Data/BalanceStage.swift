@@ -17,7 +17,7 @@ public struct BalanceStage: StageKind {
 
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         let column = p.string("by") ?? "label"
         guard manifest.columns.contains(column) else {
             throw StageError.misconfigured(stage: stage.name, reason: "the manifest has no column `\(column)`; columns: \(manifest.columns.joined(separator: ", "))")
@@ -55,7 +55,7 @@ public struct BalanceStage: StageKind {
             /// Weight per class that evens out the classes' total weight (`class-weights`).
             var weights: [String: Double]
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         try JSONFile.write(Summary(strategy: strategy, by: column, before: before, after: after,
                                    weights: after.mapValues { largest / Double($0) }),
                            to: context.output.appendingPathComponent("balance.json"))

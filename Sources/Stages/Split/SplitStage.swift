@@ -15,7 +15,7 @@ public struct SplitStage: StageKind {
 
     public func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws {
         let p = StageParameters(stage)
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         let byPatient = (p.string("group_by") ?? "patient") == "patient"
         if !byPatient {
             context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
@@ -43,7 +43,7 @@ public struct SplitStage: StageKind {
         for part in PatientSplitter.Part.allCases where summary.images[part.rawValue, default: 0] == 0 {
             context.note("the \(part.rawValue) split is empty; add patients or change the fractions")
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         try JSONFile.write(summary, to: context.output.appendingPathComponent("split.json"))
     }
 
