@@ -136,11 +136,12 @@ final class EngineSafetyTests: XCTestCase {
         let shell = try XCTUnwrap(pid_t(scratch.read("markers/shell.pid")!.trimmingCharacters(in: .whitespacesAndNewlines)))
         XCTAssertTrue(Self.isAlive(sleeper))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Not `waitUntilExit` first: Foundation may wait for what the children inherited.
         let deadline = Date(timeIntervalSinceNow: 5)
         while Date() < deadline, Self.isAlive(sleeper) || Self.isAlive(shell) { Thread.sleep(forTimeInterval: 0.05) }
         let survivors = (sleeper: Self.isAlive(sleeper), shell: Self.isAlive(shell))
         for pid in [sleeper, shell] where Self.isAlive(pid) { kill(pid, SIGKILL) }
+        process.waitUntilExit()
         XCTAssertFalse(survivors.sleeper, "the command's `sleep 300` outlived pipe")
         XCTAssertFalse(survivors.shell, "the command's shell outlived pipe")
     }
