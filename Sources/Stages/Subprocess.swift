@@ -40,9 +40,7 @@ enum Subprocess {
             throw error
         }
         close(lifeline[0])
-        context.adopt(processGroup: watcher)
         defer {
-            context.release(processGroup: watcher)
             // Closing pipe's end wakes the watcher, which kills whatever the command left behind.
             close(lifeline[1])
             _ = wait(for: watcher)
@@ -51,6 +49,9 @@ enum Subprocess {
         let arguments = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, directory.path]
         let pid = try spawn(arguments, environment: environment.map { "\($0.key)=\($0.value)" }, group: watcher,
                             stdin: .path("/dev/null"), stdout: stdout.path, stderr: stderr.path)
+        // Adopted once the command is in the group, so an interrupt that came earlier still reaches it.
+        context.adopt(processGroup: watcher)
+        defer { context.release(processGroup: watcher) }
         guard let waitStatus = wait(for: pid) else {
             throw EngineError.stageFailed(stage: "", reason: "lost track of the command (waitpid failed)")
         }

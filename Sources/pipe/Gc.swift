@@ -70,7 +70,8 @@ struct Gc: ParsableCommand {
                 Terminal.error("pipe: error: gc would remove \(doomed.count) stored results (listed above), more than \(Self.confirmAbove); nothing was removed; pass --yes to remove them")
                 throw ExitCode.failure
             }
-            print("\(question) [y/N] ", terminator: "")
+            // Unbuffered, so the question shows before the answer is read (the list above ended in newlines).
+            FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
             guard ["y", "yes"].contains(readLine()?.lowercased().trimmingCharacters(in: .whitespaces) ?? "") else {
                 Terminal.error("pipe: nothing was removed")
                 throw ExitCode.failure
