@@ -4,8 +4,8 @@ import PipeEngine
 import Glibc
 #endif
 
-/// Runs a shell command in its own process group, with its output sent to files, and makes sure nothing it
-/// started outlives pipe.
+/// Runs a stage's shell command (or curl) in its own process group, with its output sent to files, and makes
+/// sure nothing it started outlives pipe.
 ///
 /// Its own group lets an interrupt reach the command's children too (`sh -c "sleep 9"`), and
 /// posix_spawn avoids forking a threaded process. The group's leader is a watcher shell that blocks reading
@@ -25,10 +25,19 @@ enum Subprocess {
     /// Runs `/bin/sh -c command` in `directory` and waits for it; what it leaves running is killed afterwards.
     static func shell(_ command: String, directory: URL, environment: [String: String],
                       stdout: URL, stderr: URL, context: StageContext) throws -> Exit {
+        // `sh -c SCRIPT ARG0 ARG1`: the outer shell changes folder, then replaces itself with the command.
+        try run(["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, directory.path],
+                environment: environment, stdout: stdout, stderr: stderr, context: context)
+    }
+
+    /// Runs `arguments` (the first an absolute path) with the watcher and waits for it, calling `whileRunning`
+    /// every 0.2 s; an interrupt of `context` reaches it and what it leaves running is killed afterwards.
+    static func run(_ arguments: [String], environment: [String: String], stdout: URL, stderr: URL,
+                    context: StageContext?, whileRunning: (() -> Void)? = nil) throws -> Exit {
         var lifeline: [Int32] = [-1, -1]
         // Close-on-exec from the start, so no command of a parallel stage inherits pipe's end.
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &lifeline) == 0 else {
-            throw EngineError.stageFailed(stage: "", reason: "cannot start the command: \(String(cString: strerror(errno)))")
+            throw EngineError.stageFailed(stage: "", reason: "cannot start \(arguments[0]): \(String(cString: strerror(errno)))")
         }
         let watcher: pid_t
         do {
@@ -45,15 +54,13 @@ enum Subprocess {
             close(lifeline[1])
             _ = wait(for: watcher)
         }
-        // `sh -c SCRIPT ARG0 ARG1`: the outer shell changes folder, then replaces itself with the command.
-        let arguments = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, directory.path]
         let pid = try spawn(arguments, environment: environment.map { "\($0.key)=\($0.value)" }, group: watcher,
                             stdin: .path("/dev/null"), stdout: stdout.path, stderr: stderr.path)
         // Adopted once the command is in the group, so an interrupt that came earlier still reaches it.
-        context.adopt(processGroup: watcher)
-        defer { context.release(processGroup: watcher) }
-        guard let waitStatus = wait(for: pid) else {
-            throw EngineError.stageFailed(stage: "", reason: "lost track of the command (waitpid failed)")
+        context?.adopt(processGroup: watcher)
+        defer { context?.release(processGroup: watcher) }
+        guard let waitStatus = wait(for: pid, tick: whileRunning) else {
+            throw EngineError.stageFailed(stage: "", reason: "lost track of \(arguments[0]) (waitpid failed)")
         }
         let signal = waitStatus & 0x7f
         if signal != 0 { return Exit(status: -1, signal: signal) }
@@ -104,13 +111,19 @@ enum Subprocess {
         return pid
     }
 
-    /// Waits for `pid` to end and returns its wait status; nil when it cannot be waited for.
-    private static func wait(for pid: pid_t) -> Int32? {
+    /// Waits for `pid` to end and returns its wait status, calling `tick` every 0.2 s meanwhile; nil when it
+    /// cannot be waited for.
+    private static func wait(for pid: pid_t, tick: (() -> Void)? = nil) -> Int32? {
         var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 {
-            if errno != EINTR { return nil }
+        while true {
+            let result = waitpid(pid, &waitStatus, tick == nil ? 0 : WNOHANG)
+            if result == pid { return waitStatus }
+            if result < 0, errno != EINTR { return nil }
+            if result == 0, let tick {
+                tick()
+                usleep(200_000)
+            }
         }
-        return waitStatus
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {

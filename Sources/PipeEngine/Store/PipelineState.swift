@@ -35,12 +35,15 @@ public struct PipelineState: Codable, Sendable {
     /// Loads the state of the pipeline file at the absolute path `file`, or an empty one.
     public static func load(root: URL, pipeline: String, file: String) -> PipelineState {
         let stored = storedForm(of: file, root: root)
-        let url = url(in: root, pipeline: pipeline, file: stored)
-        guard let data = FileManager.default.contents(atPath: url.path),
-              let state = try? ArtifactStore.decoder.decode(PipelineState.self, from: data) else {
-            return PipelineState(pipeline: pipeline, file: stored)
+        // Stores written before paths were portable named the state after the absolute path.
+        for name in [stored, file] {
+            let url = url(in: root, pipeline: pipeline, file: name)
+            guard let data = FileManager.default.contents(atPath: url.path),
+                  var state = try? ArtifactStore.decoder.decode(PipelineState.self, from: data) else { continue }
+            state.file = stored
+            return state
         }
-        return state
+        return PipelineState(pipeline: pipeline, file: stored)
     }
 
     /// How `file` (absolute) is recorded in the state of the store at `root`.
