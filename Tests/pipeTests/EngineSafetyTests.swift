@@ -146,6 +146,27 @@ final class EngineSafetyTests: XCTestCase {
         XCTAssertFalse(survivors.shell, "the command's shell outlived pipe")
     }
 
+    func testWhatACommandLeavesRunningIsKilledWhenItEnds() throws {
+        try FileManager.default.createDirectory(at: scratch.url("markers"), withIntermediateDirectories: true)
+        try scratch.write("daemon.yaml", """
+            name: daemon
+            stages:
+              start: { kind: command, with: { run: "sleep 300 & echo $! > markers/left.pid; echo started > $PIPE_OUT/s" } }
+            """)
+        // Started, not run to the end of its output: a leftover child may hold that output open.
+        let process = try scratch.start(["run", "daemon.yaml"], output: scratch.url("run.log"))
+        let finished = Date(timeIntervalSinceNow: 20)
+        while Date() < finished, Self.isAlive(process.processIdentifier) { Thread.sleep(forTimeInterval: 0.05) }
+        let left = try XCTUnwrap(pid_t(scratch.read("markers/left.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        let deadline = Date(timeIntervalSinceNow: 2)
+        while Date() < deadline, Self.isAlive(left) { Thread.sleep(forTimeInterval: 0.05) }
+        let survived = Self.isAlive(left)
+        if survived { kill(left, SIGKILL) }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, scratch.read("run.log") ?? "")
+        XCTAssertFalse(survived, "the `sleep 300` the command left behind still runs")
+    }
+
     /// True while `pid` runs (a zombie waiting to be reaped counts as gone).
     static func isAlive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
