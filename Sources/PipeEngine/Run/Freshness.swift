@@ -16,8 +16,12 @@ public enum Freshness: Equatable, Sendable {
         }
     }
 
+    /// What changed, for a stale stage; empty otherwise.
     public var reasons: [String] {
         if case .stale(let reasons) = self { return reasons }
         return []
     }
+
+    /// Why the stage runs, as `pipe run` prints it: `never run`, or what changed.
+    public var runReasons: [String] { self == .neverRun ? ["never run"] : reasons }
 }

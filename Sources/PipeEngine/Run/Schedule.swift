@@ -70,8 +70,7 @@ struct Schedule {
                 } else if options.dryRun, let upstream = needs.first(where: wouldRun.contains) {
                     wouldRun.insert(name)
                     let freshness: Freshness = state.stages[name] == nil ? .neverRun : .stale(reasons: ["upstream `\(upstream)` is stale"])
-                    settle(StageResult(name: name, status: .wouldRun, reasons: freshness == .neverRun ? [Self.neverRun] : freshness.reasons,
-                                       freshness: freshness), observer)
+                    settle(StageResult(name: name, status: .wouldRun, reasons: freshness.runReasons, freshness: freshness), observer)
                 } else if !needs.allSatisfy({ done[$0] != nil }) {
                     continue
                 } else if let failure = firstFailure, !options.keepGoing {
@@ -121,7 +120,7 @@ struct Schedule {
         }
         if decided[name] == nil {
             let freshness = planner.freshness(of: name, parts: decision.parts, state: state)
-            let reasons = force ? ["forced"] : freshness == .neverRun ? [Self.neverRun] : freshness.reasons
+            let reasons = force ? ["forced"] : freshness.runReasons
             decided[name] = Decision(key: decision.key, parts: decision.parts, reasons: reasons, freshness: freshness)
         }
         let reasons = decided[name]!.reasons
@@ -164,9 +163,6 @@ struct Schedule {
             }
         }
     }
-
-    /// The reason shown for a stage without an earlier result.
-    static let neverRun = "never run"
 
     private mutating func settle(_ result: StageResult, _ observer: any RunObserver) {
         pending.removeAll { $0.stage.name == result.name }
