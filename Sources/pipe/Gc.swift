@@ -1,16 +1,21 @@
 import ArgumentParser
 import Foundation
 import PipeEngine
+import PipeSpec
 
 /// Deletes stored results that no pipeline of the workspace refers to any more.
 struct Gc: ParsableCommand {
+    /// Removing more results than this asks first (or needs --yes).
+    static let confirmAbove = 10
+
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Remove stored results no pipeline refers to, and print the space freed.",
         discussion: """
             A result is kept when it is among the last N results of a stage of a pipeline whose file still \
-            exists (or, with --pipeline, of the named pipelines only). The resume state of interrupted \
-            fine-tunes is removed too.
+            exists (or, with --pipeline, of the named pipelines only; each must exist and be valid). The resume \
+            state of interrupted fine-tunes is removed too. Before removing more than \(confirmAbove) results, gc \
+            lists them and asks; without a terminal it refuses unless --yes is given.
             """
     )
 
@@ -25,46 +30,84 @@ struct Gc: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be removed.")
     var dryRun = false
 
+    @Flag(name: .long, help: "Remove without asking, even more than \(confirmAbove) results.")
+    var yes = false
+
     func validate() throws {
         if keepLast < 1 { throw ValidationError("--keep-last must be at least 1") }
     }
 
     func run() throws {
+        let named = try Set(pipelines.map(Self.checkedPipeline))
         let workspace = try Terminal.orFail { try Workspace(root: state.url) }
         let lock = try Terminal.orFail { try workspace.lock(wait: true) { pid in
             Terminal.error("pipe: waiting for the run\(pid.map { " with PID \($0)" } ?? "") that holds \(state.stateDirectory)/lock ...")
         } }
         defer { lock.release() }
-        let named = Set(pipelines.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         var keep = Set<String>()
         var inputHashes = Set<String>()
         for pipelineState in PipelineState.all(root: workspace.root) {
-            let wanted = named.isEmpty ? FileManager.default.fileExists(atPath: pipelineState.file) : named.contains(pipelineState.file)
+            let file = pipelineState.fileURL(root: workspace.root).standardizedFileURL.path
+            let wanted = named.isEmpty ? FileManager.default.fileExists(atPath: file) : named.contains(file)
             guard wanted else { continue }
             for record in pipelineState.stages.values {
                 keep.formUnion(([record.key] + record.history).prefix(keepLast))
                 inputHashes.formUnion(record.parts.inputs.values)
             }
         }
-        if !dryRun { removeListings(except: inputHashes, in: workspace.root) }
-        var freed: Int64 = 0
-        var removed = 0
-        for key in workspace.store.keys() where !keep.contains(key) {
-            freed += workspace.store.size(of: key)
-            removed += 1
-            if !dryRun {
-                workspace.store.remove(key)
-                workspace.hasher.cache.forget(under: workspace.store.entry(key).path)
+        let doomed = workspace.store.keys().filter { !keep.contains($0) }.sorted()
+        let sizes = doomed.map { workspace.store.size(of: $0) }
+        let freed = sizes.reduce(0, +)
+        if dryRun || doomed.count > Self.confirmAbove {
+            for (key, size) in zip(doomed, sizes) {
+                let meta = workspace.store.meta(key)
+                print("  \(key.prefix(12))  \(meta.map { "\($0.pipeline)/\($0.stage)" } ?? "(no meta.json)")  \(Self.bytes(size))")
+            }
+        }
+        if !dryRun, doomed.count > Self.confirmAbove, !yes {
+            let question = "remove these \(doomed.count) stored results (\(Self.bytes(freed)))?"
+            guard isatty(STDIN_FILENO) == 1 else {
+                Terminal.error("pipe: error: gc would remove \(doomed.count) stored results (listed above), more than \(Self.confirmAbove); nothing was removed; pass --yes to remove them")
+                throw ExitCode.failure
+            }
+            // Unbuffered, so the question shows before the answer is read (the list above ended in newlines).
+            FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+            guard ["y", "yes"].contains(readLine()?.lowercased().trimmingCharacters(in: .whitespaces) ?? "") else {
+                Terminal.error("pipe: nothing was removed")
+                throw ExitCode.failure
             }
         }
         if !dryRun {
+            removeListings(except: inputHashes, in: workspace.root)
+            for key in doomed {
+                workspace.store.remove(key)
+                workspace.hasher.cache.forget(under: workspace.store.entry(key).path)
+            }
             workspace.hasher.cache.forgetMissing()
             // Resume state of interrupted stages: a rerun would resume from it; gc starts them afresh.
             try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent("resume"))
+            workspace.saveCache()
         }
-        workspace.saveCache()
         let verb = dryRun ? "would remove" : "removed"
-        print("\(verb) \(removed) stored result\(removed == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")
+        print("\(verb) \(doomed.count) stored result\(doomed.count == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")
+    }
+
+    /// The absolute path of a `--pipeline` file, after checking that it exists and is a valid pipeline:
+    /// a mistyped name must not make every result look unreferenced.
+    static func checkedPipeline(_ path: String) throws -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            Terminal.error("pipe: error: --pipeline \(path) does not exist; nothing was removed; name an existing pipeline file")
+            throw ExitCode.failure
+        }
+        let catalog = try Terminal.orFail { try SchemaCatalog.shipped() }
+        let result = PipelineLoader(catalog: catalog).load(path: path)
+        guard result.spec != nil else {
+            for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
+            Terminal.error("pipe: error: --pipeline \(path) is not a valid pipeline; nothing was removed; fix it or name another file")
+            throw ExitCode.failure
+        }
+        return url.path
     }
 
     /// Drops the file listings of input folders that no kept result was made from.

@@ -23,22 +23,17 @@ struct Status: ParsableCommand {
         options.dryRun = true
         let notes = NoteCollector()
         let results = try Terminal.orFail { try runner.run(options, observer: notes) }
-        let rows = results.map { result -> (String, String, [String]) in
-            switch result.status {
-            case .cached: (result.name, "up-to-date", [])
-            case .wouldRun where result.reasons == ["never run"]: (result.name, "never-run", [])
-            default: (result.name, "stale", result.reasons)
-            }
-        }
+        let rows = results.map { ($0.name, $0.freshness ?? .stale(reasons: $0.reasons)) }
         if json {
-            let stages: [JSONValue] = rows.map {
-                .object(["name": .string($0.0), "status": .string($0.1), "reasons": .array($0.2.map { .string($0) })])
+            let stages: [JSONValue] = rows.map { name, freshness in
+                .object(["name": .string(name), "status": .string(freshness.label), "reasons": .array(freshness.reasons.map { .string($0) })])
             }
             print(JSONValue.object(["pipeline": .string(spec.name), "stages": .array(stages)]).canonicalText)
         } else {
             for message in notes.messages { print("pipe: \(message)") }
-            for (name, status, reasons) in rows {
-                print("\(name): \(status)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))")")
+            for (name, freshness) in rows {
+                let reasons = freshness.reasons
+                print("\(name): \(freshness.label)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))")")
             }
         }
     }

@@ -30,6 +30,11 @@ final class DataStagesTests: XCTestCase {
         return try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
     }
 
+    /// A manifest path as stages read it: `store:` paths are relative to the store.
+    private func resolved(_ path: String) -> String {
+        path.hasPrefix("store:") ? scratch.url(".pipe/" + path.dropFirst(6)).path : path
+    }
+
     private func rows(_ csv: String) -> [[String: String]] {
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
@@ -42,7 +47,8 @@ final class DataStagesTests: XCTestCase {
         XCTAssertEqual(ingested.count, 48)
         XCTAssertEqual(Set(ingested.map { $0["label"]! }), ["benign", "malignant"])
         for row in ingested.prefix(3) {
-            let data = try Data(contentsOf: URL(fileURLWithPath: row["path"]!))
+            XCTAssertTrue(row["path"]!.hasPrefix("store:objects/"), "a path into the synthesize result, relative to the store: \(row["path"]!)")
+            let data = try Data(contentsOf: URL(fileURLWithPath: resolved(row["path"]!)))
             XCTAssertEqual(row["sha256"]?.count, 64)
             XCTAssertTrue(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG at \(row["path"]!)")
         }
@@ -69,7 +75,7 @@ final class DataStagesTests: XCTestCase {
             XCTAssertEqual(row["patient"], original["patient"])
             XCTAssertEqual(row["label"], original["label"])
             XCTAssertNotEqual(row["sha256"], original["sha256"])
-            XCTAssertTrue(FileManager.default.fileExists(atPath: row["path"]!), "the manifest names the committed file: \(row["path"]!)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: resolved(row["path"]!)), "the manifest names the committed file: \(row["path"]!)")
         }
         XCTAssertEqual(Set(try scratch.pipe("run", "d.yaml").statuses.values), ["cached"])
         // Same seed, fresh store: the augmented images come out byte for byte the same.

@@ -25,7 +25,8 @@ public final class PipelineRunner: @unchecked Sendable {
     private lazy var fileHash = try? ContentHasher.sha256(file: file.path)
 
     var pipelineContext: PipelineContext {
-        PipelineContext(name: spec.name, directory: file.deletingLastPathComponent(), seed: spec.seed, file: file, fileHash: fileHash)
+        PipelineContext(name: spec.name, directory: file.deletingLastPathComponent(), seed: spec.seed, file: file, fileHash: fileHash,
+                        store: workspace.root.standardizedFileURL)
     }
 
     /// Interrupts the run: running stages are told to stop and their child processes get SIGTERM.
@@ -67,7 +68,7 @@ public final class PipelineRunner: @unchecked Sendable {
             if launches.isEmpty && finished.isEmpty { condition.wait() }
         }
         condition.unlock()
-        workspace.saveCache()
+        if !options.dryRun { workspace.saveCache() }
         return schedule.results(in: planner.stages.map(\.stage.name))
     }
 

@@ -23,6 +23,7 @@ struct Schedule {
         var key: String
         var parts: KeyParts
         var reasons: [String]
+        var freshness: Freshness = .neverRun
     }
 
     let planner: StagePlanner
@@ -68,7 +69,8 @@ struct Schedule {
                     settle(StageResult(name: name, status: .skipped, reasons: ["interrupted"]), observer)
                 } else if options.dryRun, let upstream = needs.first(where: wouldRun.contains) {
                     wouldRun.insert(name)
-                    settle(StageResult(name: name, status: .wouldRun, reasons: ["upstream `\(upstream)` is stale"]), observer)
+                    let freshness: Freshness = state.stages[name] == nil ? .neverRun : .stale(reasons: ["upstream `\(upstream)` is stale"])
+                    settle(StageResult(name: name, status: .wouldRun, reasons: freshness.runReasons, freshness: freshness), observer)
                 } else if !needs.allSatisfy({ done[$0] != nil }) {
                     continue
                 } else if let failure = firstFailure, !options.keepGoing {
@@ -102,11 +104,12 @@ struct Schedule {
             case .stored(let meta):
                 let output = workspace.store.output(decision.key)
                 done[name] = Done(hash: meta.outputHash, output: output, ran: false)
-                if state.stages[name]?.key != decision.key {
+                // A dry run writes nothing, not even the state of a result found under another pipeline's run.
+                if state.stages[name]?.key != decision.key, !options.dryRun {
                     state.record(stage: name, meta: meta, finished: Date())
                     try? state.save(root: workspace.root)
                 }
-                settle(StageResult(name: name, status: .cached, seconds: 0, key: decision.key, output: output), observer)
+                settle(StageResult(name: name, status: .cached, seconds: 0, key: decision.key, output: output, freshness: .upToDate), observer)
                 return nil
             case .corrupted(let why):
                 observer.note("the stored result of `\(name)` (key \(decision.key.prefix(12))) is unusable: \(why); \(options.dryRun ? "a run will recompute it" : "recomputing it")")
@@ -116,13 +119,14 @@ struct Schedule {
             }
         }
         if decided[name] == nil {
-            let reasons = force ? ["forced"] : planner.reasons(for: name, parts: decision.parts, state: state)
-            decided[name] = Decision(key: decision.key, parts: decision.parts, reasons: reasons)
+            let freshness = planner.freshness(of: name, parts: decision.parts, state: state)
+            let reasons = force ? ["forced"] : freshness.runReasons
+            decided[name] = Decision(key: decision.key, parts: decision.parts, reasons: reasons, freshness: freshness)
         }
         let reasons = decided[name]!.reasons
         if options.dryRun {
             wouldRun.insert(name)
-            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons), observer)
+            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons, freshness: decided[name]!.freshness), observer)
             return nil
         }
         return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: reasons,

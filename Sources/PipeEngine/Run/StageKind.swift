@@ -27,14 +27,20 @@ public struct PipelineContext: Sendable {
     /// The pipeline file and its SHA-256, for provenance records.
     public var file: URL?
     public var fileHash: String?
+    /// The store's folder (`.pipe/`), for paths into other stages' results.
+    public var store: URL?
 
-    public init(name: String, directory: URL, seed: Int, file: URL? = nil, fileHash: String? = nil) {
+    public init(name: String, directory: URL, seed: Int, file: URL? = nil, fileHash: String? = nil, store: URL? = nil) {
         self.name = name
         self.directory = directory
         self.seed = seed
         self.file = file
         self.fileHash = fileHash
+        self.store = store
     }
+
+    /// How paths are written into results and keys so that a moved checkout or store still finds them.
+    public var paths: PortablePaths { PortablePaths(base: directory, store: store) }
 
     /// `path` resolved against the pipeline's folder unless absolute.
     public func resolve(_ path: String) -> URL {

@@ -63,7 +63,7 @@ final class StagePlanner: @unchecked Sendable {
     /// The key parts of `planned` given its upstream output hashes.
     func keyParts(_ planned: Planned, upstream: [String: String]) -> KeyParts {
         var inputHashes: [String: String] = [:]
-        for url in planned.plan.externalInputs { inputHashes[url.path] = inputs[url.path]?.hash }
+        for url in planned.plan.externalInputs { inputHashes[context.paths.portable(url.path)] = inputs[url.path]?.hash }
         return KeyParts(kind: planned.kind.name, version: planned.kind.version, params: planned.plan.parameters ?? planned.stage.with,
                         seed: spec.seed, upstream: upstream, inputs: inputHashes)
     }
@@ -88,16 +88,16 @@ final class StagePlanner: @unchecked Sendable {
     }
 
     /// Why a stage with `parts` is not up to date, compared with what the last run recorded.
-    func reasons(for name: String, parts: KeyParts, state: PipelineState) -> [String] {
-        guard let record = state.stages[name] else { return ["never run"] }
+    func freshness(of name: String, parts: KeyParts, state: PipelineState) -> Freshness {
+        guard let record = state.stages[name] else { return .neverRun }
         let differences = parts.differences(from: record.parts).map { reason -> String in
             // Name the files behind a changed input folder when its earlier listing is known.
-            guard let path = inputs.keys.first(where: { reason == "input \($0) changed" }),
-                  let old = record.parts.inputs[path].flatMap(TreeListings(root: workspace.root).files(of:)),
+            guard let path = inputs.keys.first(where: { reason == "input \(context.paths.portable($0)) changed" }),
+                  let old = record.parts.inputs[context.paths.portable(path)].flatMap(TreeListings(root: workspace.root).files(of:)),
                   let now = inputs[path] else { return reason }
             let detail = TreeListings.describe(from: old, to: now)
             return detail.isEmpty ? reason : "\(reason): \(detail)"
         }
-        return differences.isEmpty ? ["its stored result is gone"] : differences
+        return .stale(reasons: differences.isEmpty ? ["its stored result is gone"] : differences)
     }
 }

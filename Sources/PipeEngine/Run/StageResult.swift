@@ -14,14 +14,19 @@ public struct StageResult: Sendable, Equatable {
     public var output: URL?
     /// Why it ran, would run, failed or was skipped.
     public var reasons: [String]
+    /// How its stored result compared with its key before the run; nil when that was not decided (a stage
+    /// skipped after a failure, say).
+    public var freshness: Freshness?
 
-    public init(name: String, status: Status, seconds: Double = 0, key: String? = nil, output: URL? = nil, reasons: [String] = []) {
+    public init(name: String, status: Status, seconds: Double = 0, key: String? = nil, output: URL? = nil, reasons: [String] = [],
+                freshness: Freshness? = nil) {
         self.name = name
         self.status = status
         self.seconds = seconds
         self.key = key
         self.output = output
         self.reasons = reasons
+        self.freshness = freshness
     }
 }
 

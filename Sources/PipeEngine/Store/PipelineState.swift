@@ -16,7 +16,8 @@ public struct PipelineState: Codable, Sendable {
     }
 
     public var pipeline: String
-    /// Absolute path of the pipeline file.
+    /// The pipeline file: relative to the store's folder when they share a folder below `/`, so a checkout
+    /// moved together with its store keeps its state; see `fileURL(root:)`.
     public var file: String
     public var stages: [String: StageRecord]
 
@@ -31,14 +32,28 @@ public struct PipelineState: Codable, Sendable {
         return root.appendingPathComponent("state/\(pipeline)-\(tag).json")
     }
 
-    /// Loads the state of `file`, or an empty one.
+    /// Loads the state of the pipeline file at the absolute path `file`, or an empty one.
     public static func load(root: URL, pipeline: String, file: String) -> PipelineState {
-        let url = url(in: root, pipeline: pipeline, file: file)
-        guard let data = FileManager.default.contents(atPath: url.path),
-              let state = try? ArtifactStore.decoder.decode(PipelineState.self, from: data) else {
-            return PipelineState(pipeline: pipeline, file: file)
+        let stored = storedForm(of: file, root: root)
+        // Stores written before paths were portable named the state after the absolute path.
+        for name in [stored, file] {
+            let url = url(in: root, pipeline: pipeline, file: name)
+            guard let data = FileManager.default.contents(atPath: url.path),
+                  var state = try? ArtifactStore.decoder.decode(PipelineState.self, from: data) else { continue }
+            state.file = stored
+            return state
         }
-        return state
+        return PipelineState(pipeline: pipeline, file: stored)
+    }
+
+    /// How `file` (absolute) is recorded in the state of the store at `root`.
+    public static func storedForm(of file: String, root: URL) -> String {
+        PortablePaths(base: root, store: nil).portable(file)
+    }
+
+    /// The absolute pipeline file this state belongs to.
+    public func fileURL(root: URL) -> URL {
+        URL(fileURLWithPath: PortablePaths(base: root, store: nil).absolute(file))
     }
 
     /// Every state file in the store, with the file each was read from.

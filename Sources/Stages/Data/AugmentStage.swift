@@ -18,7 +18,7 @@ public struct AugmentStage: TypedStageKind {
     public func plan(_ stage: StageSpec, parameters: AugmentParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
     public func run(_ stage: StageSpec, parameters p: AugmentParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         guard manifest.columns.contains("split") else {
             throw StageError.misconfigured(stage: stage.name, reason: "its input has no `split` column; put it after a split stage so only training images are augmented")
         }
@@ -63,7 +63,7 @@ public struct AugmentStage: TypedStageKind {
             row["source"] = rows[job.row]["path"]
             manifest.rows.append(row)
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         try UpstreamRecords.carry(from: context.inputs, to: context.output)
         struct Summary: Encodable { var training: Int; var copies: Int; var added: Int }
         try JSONFile.write(Summary(training: training.count, copies: copies, added: written.count),

@@ -16,7 +16,7 @@ public struct BalanceStage: TypedStageKind {
     public init() {}
 
     public func run(_ stage: StageSpec, parameters p: BalanceParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         let column = p.by
         guard manifest.columns.contains(column) else {
             throw StageError.misconfigured(stage: stage.name, reason: "the manifest has no column `\(column)`; columns: \(manifest.columns.joined(separator: ", "))")
@@ -54,7 +54,7 @@ public struct BalanceStage: TypedStageKind {
             /// Weight per class that evens out the classes' total weight (`class-weights`).
             var weights: [String: Double]
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         try UpstreamRecords.carry(from: context.inputs, to: context.output)
         try JSONFile.write(Summary(strategy: strategy.rawValue, by: column, before: before, after: after,
                                    weights: after.mapValues { largest / Double($0) }),

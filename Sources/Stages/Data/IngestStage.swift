@@ -47,8 +47,8 @@ public struct IngestStage: TypedStageKind {
             values["patient"] = row.patient
             rows.append(values)
         }
-        try ManifestFile(columns: ManifestFile.leading + manifest.columns, rows: rows).write(to: context.output)
-        try JSONFile.write(IngestSummary(manifest), to: context.output.appendingPathComponent("ingest.json"))
+        try ManifestFile(columns: ManifestFile.leading + manifest.columns, rows: rows).write(to: context.output, paths: context.pipeline.paths)
+        try JSONFile.write(IngestSummary(manifest, paths: context.pipeline.paths), to: context.output.appendingPathComponent("ingest.json"))
         for note in manifest.notes { context.note(note) }
         for (patient, diagnoses) in manifest.patientsWithTwoDiagnoses.sorted(by: { $0.key < $1.key }) {
             context.note("patient \(patient) is filed under \(diagnoses.joined(separator: " and ")); set drop_duplicate_patient: true to keep one")

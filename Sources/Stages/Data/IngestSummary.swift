@@ -1,4 +1,5 @@
 import Datasets
+import PipeEngine
 
 /// The contents of `ingest.json`: counts per class, patient and magnification, and every skipped file with its reason.
 struct IngestSummary: Encodable {
@@ -18,9 +19,9 @@ struct IngestSummary: Encodable {
     var patientsWithTwoDiagnoses: [String: [String]]
     var notes: [String]
 
-    init(_ manifest: DatasetManifest) {
+    init(_ manifest: DatasetManifest, paths: PortablePaths) {
         dataset = manifest.dataset
-        root = manifest.root.path
+        root = paths.portable(manifest.root.path)
         images = manifest.rows.count
         perClass = Dictionary(grouping: manifest.rows, by: \.label).mapValues(\.count)
         perPatient = Dictionary(grouping: manifest.rows, by: \.patient).mapValues(\.count)

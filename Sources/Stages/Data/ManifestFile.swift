@@ -1,13 +1,18 @@
 import Datasets
 import Foundation
+import PipeEngine
 
 /// A `manifest.csv` as the data stages pass it on: named columns, one row per image.
 ///
-/// The first columns are always `path,sha256,label,patient`; `path` is absolute so any later stage can read
-/// the image without knowing where the dataset came from.
+/// The first columns are always `path,sha256,label,patient`. In memory `path` is absolute, so any later stage
+/// can read the image without knowing where the dataset came from; on disk the path columns are portable
+/// (relative to the pipeline file's folder, or `store:` and relative to the store, see `PortablePaths`), so
+/// a moved checkout keeps its results' hashes and still finds the images.
 public struct ManifestFile: Sendable, Equatable {
     public static let fileName = "manifest.csv"
     public static let leading = ["path", "sha256", "label", "patient"]
+    /// The columns holding file paths.
+    public static let pathColumns = ["path", "source"]
 
     public var columns: [String]
     public var rows: [[String: String]]
@@ -17,8 +22,8 @@ public struct ManifestFile: Sendable, Equatable {
         self.rows = rows
     }
 
-    /// Reads `folder/manifest.csv`.
-    public static func read(from folder: URL) throws -> ManifestFile {
+    /// Reads `folder/manifest.csv`, resolving its path columns with `paths`.
+    public static func read(from folder: URL, paths: PortablePaths) throws -> ManifestFile {
         let url = folder.appendingPathComponent(fileName)
         let table: CSVTable
         do {
@@ -30,26 +35,33 @@ public struct ManifestFile: Sendable, Equatable {
             throw StageError.badInput(file: url.path, reason: "the header must hold \(Self.leading.joined(separator: ","))")
         }
         let rows = table.rows.map { cells in
-            Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0 < cells.count ? cells[$0] : "") })
+            var row = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0 < cells.count ? cells[$0] : "") })
+            for column in pathColumns { if let value = row[column] { row[column] = paths.absolute(value) } }
+            return row
         }
         return ManifestFile(columns: table.header, rows: rows)
     }
 
     /// The manifest of the one upstream stage that produced one; an error naming the stages otherwise.
-    public static func upstream(of stage: String, inputs: [String: URL]) throws -> (name: String, manifest: ManifestFile) {
-        let candidates = inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent(fileName).path) }
+    public static func upstream(of stage: String, context: StageContext) throws -> (name: String, manifest: ManifestFile) {
+        let candidates = context.inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent(fileName).path) }
         guard candidates.count == 1, let (name, folder) = candidates.first else {
             throw StageError.misconfigured(stage: stage, reason: candidates.isEmpty
                 ? "none of its `needs` produced a manifest.csv; it needs an ingest, balance, split or augment stage"
                 : "several of its `needs` produced a manifest.csv (\(candidates.keys.sorted().joined(separator: ", "))); keep one")
         }
-        return (name, try read(from: folder))
+        return (name, try read(from: folder, paths: context.pipeline.paths))
     }
 
-    /// Writes `folder/manifest.csv`.
-    public func write(to folder: URL) throws {
+    /// Writes `folder/manifest.csv`, with its path columns in the portable form of `paths`.
+    public func write(to folder: URL, paths: PortablePaths) throws {
         var text = CSVTable.line(columns) + "\n"
-        for row in rows { text += CSVTable.line(columns.map { row[$0] ?? "" }) + "\n" }
+        for row in rows {
+            text += CSVTable.line(columns.map { column in
+                let value = row[column] ?? ""
+                return Self.pathColumns.contains(column) ? paths.portable(value) : value
+            }) + "\n"
+        }
         do {
             try Data(text.utf8).write(to: folder.appendingPathComponent(Self.fileName))
         } catch {

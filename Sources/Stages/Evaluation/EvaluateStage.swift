@@ -21,7 +21,7 @@ public struct EvaluateStage: TypedStageKind {
         guard let modelFolder = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(ClassifierHead.specName).path) }) else {
             throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is a fine-tune stage")
         }
-        let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        let manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         let classifier = try TrainedClassifier.load(from: modelFolder)
         let split = p.split.rawValue
         let rows = manifest.rows.filter { $0["split"] == split && ($0["source"] ?? "").isEmpty }

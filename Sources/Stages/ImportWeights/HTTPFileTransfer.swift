@@ -14,33 +14,14 @@ struct HTTPFileTransfer {
     func run() throws {
         let have = Self.size(of: destination)
         let total = try? remoteSize()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "--silent", "--show-error", "--location", "--fail", "--connect-timeout", "\(Int(timeout))",
-                             "-C", "-", "-o", destination.path, "-w", "%{http_code}", url.absoluteString]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do {
-            try process.run()
-        } catch {
-            throw ImportWeightsError.interrupted(url: url.absoluteString, received: have, expected: total,
-                                                 reason: "cannot start curl (install it with apt-get install curl)")
+        let (exit, written, message) = try Self.curl(["--silent", "--show-error", "--location", "--fail", "--connect-timeout", "\(Int(timeout))",
+                                                      "-C", "-", "-o", destination.path, "-w", "%{http_code}", url.absoluteString]) { [destination, progress] in
+            progress(Self.size(of: destination), total)
         }
-        let watcher = Thread { [destination, progress] in
-            while process.isRunning {
-                progress(Self.size(of: destination), total)
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-        }
-        watcher.start()
-        let status = Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
+        let status = Int(written) ?? 0
         let received = Self.size(of: destination)
         progress(received, total)
-        switch process.terminationStatus {
+        switch exit.signal == nil ? exit.status : -1 {
         case 0:
             return
         case 22 where status == 416:
@@ -48,30 +29,39 @@ struct HTTPFileTransfer {
             return
         case 22:
             throw ImportWeightsError.server(url: url.absoluteString, status: status)
+        case 127:
+            throw ImportWeightsError.interrupted(url: url.absoluteString, received: have, expected: total,
+                                                 reason: "cannot start curl (install it with apt-get install curl)")
         default:
             throw ImportWeightsError.interrupted(url: url.absoluteString, received: received, expected: total,
-                                                 reason: message.isEmpty ? "curl exited with status \(process.terminationStatus)" : message)
+                                                 reason: message.isEmpty ? "curl exited with status \(exit.status)" : message)
         }
     }
 
     /// The file's size from a HEAD request, when the server says.
     private func remoteSize() throws -> Int64? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "--silent", "--location", "--head", "--fail", "--connect-timeout", "\(Int(timeout))", url.absoluteString]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let headers = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        let (exit, headers, _) = try Self.curl(["--silent", "--location", "--head", "--fail", "--connect-timeout", "\(Int(timeout))", url.absoluteString])
+        guard exit.status == 0, exit.signal == nil else { return nil }
         let lengths = headers.split(whereSeparator: \.isNewline).compactMap { line -> Int64? in
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
             return Int64(parts[1].trimmingCharacters(in: .whitespaces))
         }
         return lengths.last
+    }
+
+    /// Runs curl so that it dies with pipe (see `Subprocess`); returns how it ended and its stdout and stderr.
+    private static func curl(_ arguments: [String], whileRunning: (() -> Void)? = nil) throws -> (Subprocess.Exit, String, String) {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-curl-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let out = base.appendingPathExtension("out"), err = base.appendingPathExtension("err")
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let exit = try Subprocess.run(["/usr/bin/env", "curl"] + arguments, environment: ProcessInfo.processInfo.environment,
+                                      stdout: out, stderr: err, context: nil, whileRunning: whileRunning)
+        let text = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+        return (exit, text(out), text(err))
     }
 
     static func size(of file: URL) -> Int64 {

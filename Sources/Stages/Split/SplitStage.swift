@@ -15,7 +15,7 @@ public struct SplitStage: TypedStageKind {
     public init() {}
 
     public func run(_ stage: StageSpec, parameters p: SplitParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         let byPatient = p.groupBy == .patient
         if !byPatient {
             context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
@@ -46,7 +46,7 @@ public struct SplitStage: TypedStageKind {
         guard summary.patientsInSeveralSplits.isEmpty || !byPatient else {
             throw StageError.misconfigured(stage: stage.name, reason: "patients \(summary.patientsInSeveralSplits.prefix(5).joined(separator: ", ")) would cross splits")
         }
-        try manifest.write(to: context.output)
+        try manifest.write(to: context.output, paths: context.pipeline.paths)
         try UpstreamRecords.carry(from: context.inputs, to: context.output)
         try JSONFile.write(summary, to: context.output.appendingPathComponent("split.json"))
     }

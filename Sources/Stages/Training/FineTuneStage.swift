@@ -36,7 +36,7 @@ public struct FineTuneStage: TypedStageKind {
     }
 
     public func run(_ stage: StageSpec, parameters p: FineTuneParameters, plan: StagePlan, context: StageContext) throws {
-        let manifest = try ManifestFile.upstream(of: stage.name, inputs: context.inputs).manifest
+        let manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
         guard let checkpoint = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(Checkpoint.manifestName).path) }) else {
             throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an import-weights stage (a folder with model.json)")
         }
