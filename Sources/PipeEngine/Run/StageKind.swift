@@ -9,11 +9,21 @@ public protocol StageKind: Sendable {
     var version: Int { get }
     /// Checks what the schema cannot and names what the stage reads outside the store.
     func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan
+    /// What the stage reads from the outputs of its `needs`; `pipe validate` checks that they produce it.
+    func consumes(_ stage: StageSpec) -> [ArtifactNeed]
+    /// What its output holds, for the stages that read it.
+    var produces: ArtifactKind { get }
     /// Produces the stage's result in `context.output`; throws to fail the stage.
     func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws
 }
 
 extension StageKind {
+    /// By default a stage reads nothing typed from its `needs` (it may still list their folders).
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [] }
+
+    /// By default an output is a folder of files with no declared structure.
+    public var produces: ArtifactKind { .files }
+
     /// By default a stage reads only its upstream outputs and uses one core.
     public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }
 }
