@@ -67,6 +67,9 @@ public struct ManifestFile: Sendable, Equatable {
 
     public func values(_ column: String) -> [String] { rows.map { $0[column] ?? "" } }
 
+    /// The dataset's classes, from its labels; `ClassList` says which one is positive.
+    public var classes: ClassList { ClassList(labels: values("label")) }
+
     /// Adds a column at the end unless it is there.
     public mutating func addColumn(_ name: String) {
         if !columns.contains(name) { columns.append(name) }

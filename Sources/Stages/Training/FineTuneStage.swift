@@ -45,7 +45,7 @@ public struct FineTuneStage: TypedStageKind {
             throw StageError.misconfigured(stage: stage.name, reason: "its manifest has no `split` column; put a split stage before it")
         }
         let rows = manifest.rows
-        let classes = ClassList(labels: manifest.values("label")).names
+        let classes = manifest.classes.names
         let train = rows.filter { $0["split"] == "train" }, val = rows.filter { $0["split"] == "val" }
         for (part, partRows) in [("train", train), ("val", val)] {
             let missing = classes.filter { c in !partRows.contains { $0["label"] == c } }
