@@ -8,6 +8,9 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case unknownStage(String, known: [String])
     case inputChanged(stage: String, path: String, files: [String])
     case stageFailed(stage: String, reason: String)
+    case missingArtifact(stage: String, wanted: String, needs: [String])
+    case ambiguousArtifact(stage: String, wanted: String, producers: [String])
+    case artifactFlow([String])
     case cancelled
 
     public var description: String {
@@ -22,6 +25,11 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case .inputChanged(let stage, let path, let files):
             "stage `\(stage)`: its input \(path) changed while it ran (\(files.prefix(5).joined(separator: ", "))\(files.count > 5 ? ", ..." : "")); its result was not saved; run again once the input is stable"
         case .stageFailed(let stage, let reason): "stage `\(stage)` failed: \(reason)"
+        case .missingArtifact(let stage, let wanted, let needs):
+            "stage `\(stage)` reads \(wanted), but none of its `needs` (\(needs.isEmpty ? "none" : needs.joined(separator: ", "))) produces one; add the stage that makes it to `needs`"
+        case .ambiguousArtifact(let stage, let wanted, let producers):
+            "stage `\(stage)` reads one \(wanted), but \(producers.joined(separator: " and ")) each produce one; keep one of them in `needs`"
+        case .artifactFlow(let problems): problems.joined(separator: "\n")
         case .cancelled: "interrupted"
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipeEngine
 import PipeSpec
+import Stages
 
 /// Deletes stored results that no pipeline of the workspace refers to any more.
 struct Gc: ParsableCommand {
@@ -44,24 +45,14 @@ struct Gc: ParsableCommand {
             Terminal.error("pipe: waiting for the run\(pid.map { " with PID \($0)" } ?? "") that holds \(state.stateDirectory)/lock ...")
         } }
         defer { lock.release() }
-        var keep = Set<String>()
-        var inputHashes = Set<String>()
-        for pipelineState in PipelineState.all(root: workspace.root) {
-            let file = pipelineState.fileURL(root: workspace.root).standardizedFileURL.path
-            let wanted = named.isEmpty ? FileManager.default.fileExists(atPath: file) : named.contains(file)
-            guard wanted else { continue }
-            for record in pipelineState.stages.values {
-                keep.formUnion(([record.key] + record.history).prefix(keepLast))
-                inputHashes.formUnion(record.parts.inputs.values)
-            }
+        let collection = GarbageCollection(workspace, keepLast: keepLast) { file in
+            named.isEmpty ? FileManager.default.fileExists(atPath: file) : named.contains(file)
         }
-        let doomed = workspace.store.keys().filter { !keep.contains($0) }.sorted()
-        let sizes = doomed.map { workspace.store.size(of: $0) }
-        let freed = sizes.reduce(0, +)
+        let doomed = collection.doomed
+        let freed = collection.freedBytes
         if dryRun || doomed.count > Self.confirmAbove {
-            for (key, size) in zip(doomed, sizes) {
-                let meta = workspace.store.meta(key)
-                print("  \(key.prefix(12))  \(meta.map { "\($0.pipeline)/\($0.stage)" } ?? "(no meta.json)")  \(Self.bytes(size))")
+            for entry in doomed {
+                print("  \(entry.key.prefix(12))  \(entry.meta.map { "\($0.pipeline)/\($0.stage)" } ?? "(no meta.json)")  \(Self.bytes(entry.bytes))")
             }
         }
         if !dryRun, doomed.count > Self.confirmAbove, !yes {
@@ -77,19 +68,9 @@ struct Gc: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        if !dryRun {
-            removeListings(except: inputHashes, in: workspace.root)
-            for key in doomed {
-                workspace.store.remove(key)
-                workspace.hasher.cache.forget(under: workspace.store.entry(key).path)
-            }
-            workspace.hasher.cache.forgetMissing()
-            // Resume state of interrupted stages: a rerun would resume from it; gc starts them afresh.
-            try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent("resume"))
-            workspace.saveCache()
-        }
+        if !dryRun { collection.apply(to: workspace) }
         let verb = dryRun ? "would remove" : "removed"
-        print("\(verb) \(doomed.count) stored result\(doomed.count == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(keep.count)")
+        print("\(verb) \(doomed.count) stored result\(doomed.count == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(collection.kept)")
     }
 
     /// The absolute path of a `--pipeline` file, after checking that it exists and is a valid pipeline:
@@ -101,21 +82,13 @@ struct Gc: ParsableCommand {
             throw ExitCode.failure
         }
         let catalog = try Terminal.orFail { try SchemaCatalog.shipped() }
-        let result = PipelineLoader(catalog: catalog).load(path: path)
+        let result = PipelineCheck.load(path: path, catalog: catalog)
         guard result.spec != nil else {
             for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
             Terminal.error("pipe: error: --pipeline \(path) is not a valid pipeline; nothing was removed; fix it or name another file")
             throw ExitCode.failure
         }
         return url.path
-    }
-
-    /// Drops the file listings of input folders that no kept result was made from.
-    private func removeListings(except kept: Set<String>, in root: URL) {
-        let folder = root.appendingPathComponent("trees")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !kept.contains(name) {
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
-        }
     }
 
     static func bytes(_ n: Int64) -> String {

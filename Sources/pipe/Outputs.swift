@@ -16,7 +16,6 @@ struct Outputs: ParsableCommand {
     func run() throws {
         let spec = try pipeline.load()
         let workspace = try Terminal.orFail { try Workspace(root: state.url, create: false) }
-        let record = PipelineState.load(root: workspace.root, pipeline: spec.name, file: pipeline.url.path)
         let names = spec.stages.map(\.name)
         if let stage {
             guard names.contains(stage) else {
@@ -26,11 +25,11 @@ struct Outputs: ParsableCommand {
         }
         var missing: [String] = []
         for name in names where stage == nil || stage == name {
-            guard let key = record.stages[name]?.key, workspace.store.meta(key) != nil else {
+            guard let result = workspace.latestResult(of: name, pipeline: spec.name, file: pipeline.url) else {
                 missing.append(name)
                 continue
             }
-            print("\(name)\t\(workspace.store.output(key).path)")
+            print("\(name)\t\(result.output.path)")
         }
         if !missing.isEmpty, stage != nil {
             Terminal.error("pipe: error: `\(missing[0])` has no stored result; run `pipe run \(pipeline.file) --stage \(missing[0])`")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipeSpec
+import Stages
 
 /// The pipeline file argument and `--set` overrides, shared by the commands that read a pipeline.
 struct PipelineOptions: ParsableArguments {
@@ -19,7 +20,7 @@ struct PipelineOptions: ParsableArguments {
     /// Loads and validates the pipeline, printing diagnostics; exits 1 when it is invalid.
     func load() throws -> PipelineSpec {
         let catalog = try Terminal.orFail { try SchemaCatalog.shipped() }
-        let result = PipelineLoader(catalog: catalog).load(path: file, overrides: overrides.compactMap { Override.parse($0).0 })
+        let result = PipelineCheck.load(path: file, overrides: overrides.compactMap { Override.parse($0).0 }, catalog: catalog)
         for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
         guard let spec = result.spec else { throw ExitCode.failure }
         return spec

@@ -82,7 +82,7 @@ struct Predict: ParsableCommand {
             }
             let names = loaded.manifest.classNames
             return Classifier(network: loaded.model, classNames: names, size: loaded.model.options.inputHeight,
-                              positiveClass: names?.count == 2 ? names!.firstIndex(of: "malignant") ?? 1 : nil)
+                              positiveClass: names.flatMap { ClassList(names: $0).binaryPositive })
         }
         let architecture = try Architecture(name: arch!)
         let format = try WeightFormat.detect(path: weights!)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipeSpec
+import Stages
 
 /// Checks pipeline files, or any YAML/JSON documents against a given JSON Schema.
 struct Validate: ParsableCommand {
@@ -40,9 +41,9 @@ struct Validate: ParsableCommand {
     }
 
     private func checkPipelines() throws -> [(String, [Diagnostic], String?)] {
-        let loader = PipelineLoader(catalog: try Terminal.orFail { try SchemaCatalog.shipped() })
+        let catalog = try Terminal.orFail { try SchemaCatalog.shipped() }
         return files.map { file in
-            let result = loader.load(path: file)
+            let result = PipelineCheck.load(path: file, catalog: catalog)
             return (file, result.diagnostics, result.spec.map { "\($0.stages.count) stage\($0.stages.count == 1 ? "" : "s")" })
         }
     }

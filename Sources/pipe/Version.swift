@@ -1,12 +1,13 @@
 import ArgumentParser
 import Imaging
+import Stages
 
 /// Prints pipe's version and the versions of the image libraries it is linked with.
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print pipe's version and its image libraries.")
 
     func run() {
-        print("pipe \(Pipe.version)")
+        print("pipe \(PipeVersion.current)")
         print("libpng \(ImagingLibraries.png)")
         print("libjpeg API \(ImagingLibraries.jpegAPI)")
     }

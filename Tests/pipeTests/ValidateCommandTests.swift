@@ -41,6 +41,17 @@ final class ValidateCommandTests: XCTestCase {
             """)
     }
 
+    func testAStageWhoseNeedsLackWhatItReadsFailsValidationAndRun() throws {
+        let fixture = "Tests/Fixtures/invalid-pipelines/artifacts/evaluate-without-split.yaml"
+        let expected = "\(fixture):18:12: error: stages.eval.needs: `evaluate` reads a split manifest, which `train` does not produce; add an `augment` or `split` stage to `needs`\n"
+        let validate = try PipeBinary.run(["validate", fixture])
+        XCTAssertEqual(validate.status, 1)
+        XCTAssertEqual(validate.stderr, expected)
+        let run = try PipeBinary.run(["run", "--dry-run", "--state-dir", scratch.appendingPathComponent("state").path, fixture])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, expected)
+    }
+
     func testUsageErrorsExitTwo() throws {
         let none = try PipeBinary.run(["validate"])
         XCTAssertEqual(none.status, 2)

@@ -12,7 +12,7 @@ public final class PipelineRunner: @unchecked Sendable {
     private let kinds: [String: any StageKind]
     private let condition = NSCondition()
     private var running: [String: StageContext] = [:]
-    private var finished: [(Schedule.Launch, Result<(StageResult, String), Error>, URL?)] = []
+    private var finished: [(Schedule.Launch, Result<(StageResult, ArtifactMeta), Error>, URL?)] = []
     private var cancelled = false
 
     public init(spec: PipelineSpec, file: URL, workspace: Workspace, kinds: [String: any StageKind]) {
@@ -87,12 +87,13 @@ public final class PipelineRunner: @unchecked Sendable {
                                    resumeFolder: workspace.store.resumeFolder(launch.key),
                                    work: folder.appendingPathComponent("work"),
                                    inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
+                                   stage: name, inputKinds: launch.upstreamKinds, provenance: launch.upstreamMeta,
                                    onProgress: { [weak observer] progress in observer?.stageProgress(name, progress) },
                                    onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
         running[name] = context
         observer.stageStarted(name, reasons: launch.reasons)
         Thread.detachNewThread { [self] in
-            let outcome = Result { () throws -> (StageResult, String) in
+            let outcome = Result { () throws -> (StageResult, ArtifactMeta) in
                 let started = Date()
                 try launch.planned.kind.run(launch.planned.stage, plan: launch.planned.plan, context: context)
                 let seconds = Date().timeIntervalSince(started)
@@ -121,8 +122,8 @@ public final class PipelineRunner: @unchecked Sendable {
         }
     }
 
-    /// Seals and hashes the output, then renames the run folder into the store; returns the result and output hash.
-    private func commit(_ launch: Schedule.Launch, folder: URL, seconds: Double) throws -> (StageResult, String) {
+    /// Seals and hashes the output, then renames the run folder into the store; returns the result and its meta record.
+    private func commit(_ launch: Schedule.Launch, folder: URL, seconds: Double) throws -> (StageResult, ArtifactMeta) {
         let out = folder.appendingPathComponent("out")
         workspace.store.seal(out)
         let snapshot = try workspace.hasher.snapshot(of: out.path)
@@ -137,6 +138,6 @@ public final class PipelineRunner: @unchecked Sendable {
         let output = entry.appendingPathComponent("out")
         workspace.hasher.remember(snapshot, movedTo: output.path)
         return (StageResult(name: meta.stage, status: .ran, seconds: seconds, key: meta.key, output: output,
-                            reasons: launch.reasons), snapshot.hash)
+                            reasons: launch.reasons), meta)
     }
 }

@@ -10,6 +10,8 @@ struct Schedule {
         var parts: KeyParts
         var reasons: [String]
         var upstreamOutputs: [String: URL]
+        var upstreamKinds: [String: ArtifactKind]
+        var upstreamMeta: [String: ArtifactMeta]
         var cores: Int
     }
 
@@ -17,6 +19,7 @@ struct Schedule {
         var hash: String
         var output: URL
         var ran: Bool
+        var meta: ArtifactMeta
     }
 
     struct Decision {
@@ -103,7 +106,7 @@ struct Schedule {
             switch planner.lookup(decision.key) {
             case .stored(let meta):
                 let output = workspace.store.output(decision.key)
-                done[name] = Done(hash: meta.outputHash, output: output, ran: false)
+                done[name] = Done(hash: meta.outputHash, output: output, ran: false, meta: meta)
                 // A dry run writes nothing, not even the state of a result found under another pipeline's run.
                 if state.stages[name]?.key != decision.key, !options.dryRun {
                     state.record(stage: name, meta: meta, finished: Date())
@@ -131,20 +134,22 @@ struct Schedule {
         }
         return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: reasons,
                       upstreamOutputs: upstream.mapValues(\.output),
+                      upstreamKinds: Dictionary(uniqueKeysWithValues: upstream.keys.map { name in
+                          (name, planner.stages.first { $0.stage.name == name }?.kind.produces ?? .files)
+                      }),
+                      upstreamMeta: upstream.mapValues(\.meta),
                       cores: max(1, min(planned.plan.cores, max(1, options.jobs))))
     }
 
     /// Books a finished launch: a result joins `done` and the state file; a failure blocks its dependents.
-    mutating func complete(_ launch: Launch, outcome: Result<(StageResult, String), Error>, cancelled: Bool,
+    mutating func complete(_ launch: Launch, outcome: Result<(StageResult, ArtifactMeta), Error>, cancelled: Bool,
                            workspace: Workspace, observer: any RunObserver) {
         freeCores += launch.cores
         runningCount -= 1
         let name = launch.planned.stage.name
         switch outcome {
-        case .success(let (result, outputHash)):
-            done[name] = Done(hash: outputHash, output: result.output!, ran: true)
-            let meta = ArtifactMeta(key: launch.key, outputHash: outputHash, stage: name, pipeline: planner.spec.name,
-                                    parts: launch.parts, seconds: result.seconds, created: Date())
+        case .success(let (result, meta)):
+            done[name] = Done(hash: meta.outputHash, output: result.output!, ran: true, meta: meta)
             state.record(stage: name, meta: meta, finished: Date())
             try? state.save(root: workspace.root)
             results[name] = result

@@ -12,8 +12,13 @@ public final class StageContext: @unchecked Sendable {
     public let resumeFolder: URL
     /// A folder for logs and scratch files that are not part of the result.
     public let work: URL
-    /// Each upstream stage's output folder, by stage name.
+    /// The stage's (expanded) name.
+    public let stage: String
+    /// Each upstream stage's output folder, by stage name; `input(_:)` finds one by what it holds.
     public let inputs: [String: URL]
+    /// What each upstream stage's output holds, by stage name.
+    public let inputKinds: [String: ArtifactKind]
+    private let provenance: [String: ArtifactMeta]
     public let pipeline: PipelineContext
     /// Content snapshots of the plan's external inputs, by absolute path (per-file hashes included).
     public let inputSnapshots: [String: TreeHasher.Snapshot]
@@ -24,18 +29,44 @@ public final class StageContext: @unchecked Sendable {
     private var cancelled = false
 
     init(output: URL, committedOutput: URL, resumeFolder: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
-         inputSnapshots: [String: TreeHasher.Snapshot] = [:],
-         onProgress: @escaping @Sendable (StageProgress) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
+         inputSnapshots: [String: TreeHasher.Snapshot] = [:], stage: String = "", inputKinds: [String: ArtifactKind] = [:],
+         provenance: [String: ArtifactMeta] = [:], onProgress: @escaping @Sendable (StageProgress) -> Void, onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.output = output
         self.committedOutput = committedOutput
         self.resumeFolder = resumeFolder
         self.work = work
         self.inputs = inputs
+        self.stage = stage
+        self.inputKinds = inputKinds
+        self.provenance = provenance
         self.pipeline = pipeline
         self.inputSnapshots = inputSnapshots
         self.onProgress = onProgress
         self.onNote = onNote
     }
+
+    /// The one upstream output that provides `kind`; an error naming the stages when none or several do.
+    public func input(_ kind: ArtifactKind) throws -> UpstreamArtifact {
+        let found = inputs(kind)
+        guard found.count == 1 else {
+            throw found.isEmpty
+                ? EngineError.missingArtifact(stage: stage, wanted: kind.phrase, needs: inputs.keys.sorted())
+                : EngineError.ambiguousArtifact(stage: stage, wanted: kind.noun, producers: found.map(\.stage))
+        }
+        return found[0]
+    }
+
+    /// Every upstream output that provides `kind`, by stage name.
+    public func inputs(_ kind: ArtifactKind) -> [UpstreamArtifact] {
+        inputs.keys.sorted().compactMap { name in
+            guard let produced = inputKinds[name], produced.provides(kind) else { return nil }
+            return UpstreamArtifact(stage: name, folder: inputs[name]!, kind: produced)
+        }
+    }
+
+    /// The store's record of an upstream stage's result (its key, the time it took, what its key was made
+    /// of), for provenance; nil for a stage not in `needs`.
+    public func provenance(of upstream: String) -> ArtifactMeta? { provenance[upstream] }
 
     /// Reports that `done` of `total` units of work (`unit`, e.g. `images`) are finished; `detail` says
     /// where the stage is, e.g. `epoch 2/10, batch 5/40`.

@@ -22,6 +22,8 @@ final class StagePlanner: @unchecked Sendable {
         self.spec = spec
         self.context = context
         self.workspace = workspace
+        let flow = ArtifactFlowCheck.diagnostics(spec, kinds: kinds)
+        if flow.hasErrors { throw EngineError.artifactFlow(flow.map(\.description)) }
         let names = try Self.closure(of: selected, in: spec)
         for stage in spec.stages where names.contains(stage.name) {
             guard let kind = kinds[stage.kind] else { throw EngineError.unknownKind(stage: stage.name, kind: stage.kind) }

@@ -30,7 +30,12 @@ public final class ArtifactStore: @unchecked Sendable {
     public func output(_ key: String) -> URL { entry(key).appendingPathComponent("out") }
 
     /// Where a stage with this key keeps resume state between runs (`resume/<key>`).
-    public func resumeFolder(_ key: String) -> URL { root.appendingPathComponent("resume").appendingPathComponent(key) }
+    public func resumeFolder(_ key: String) -> URL { resume.appendingPathComponent(key) }
+
+    private var resume: URL { root.appendingPathComponent("resume") }
+
+    /// Deletes the resume state of every interrupted stage.
+    public func removeResumeState() { try? FileManager.default.removeItem(at: resume) }
 
     /// The meta record of a committed entry, nil when absent or unreadable.
     public func meta(_ key: String) -> ArtifactMeta? {

@@ -17,6 +17,11 @@ struct TreeListings {
         try? AtomicFile.write(Data(text.utf8), to: path)
     }
 
+    /// The folder hashes whose listings are kept.
+    func hashes() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] }
+
+    func remove(_ hash: String) { try? FileManager.default.removeItem(at: folder.appendingPathComponent(hash)) }
+
     /// Relative path to file hash for a folder hash seen before.
     func files(of hash: String) -> [String: String]? {
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(hash).path) else { return nil }

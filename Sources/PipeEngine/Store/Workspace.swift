@@ -18,6 +18,22 @@ public final class Workspace: @unchecked Sendable {
         try WorkspaceLock(path: root.appendingPathComponent("lock").path, wait: wait, onWait: onWait)
     }
 
+    /// What the runs of the pipeline `pipeline` in the file `file` recorded (empty when it never ran here).
+    public func runRecord(pipeline: String, file: URL) -> PipelineState {
+        PipelineState.load(root: root, pipeline: pipeline, file: file.standardizedFileURL.path)
+    }
+
+    /// The latest stored result of `stage` of that pipeline; nil when it has none or gc removed it.
+    public func latestResult(of stage: String, pipeline: String, file: URL) -> StoredResult? {
+        guard let key = runRecord(pipeline: pipeline, file: file).stages[stage]?.key else { return nil }
+        return result(key)
+    }
+
+    /// The committed result stored under `key`, nil when there is none.
+    public func result(_ key: String) -> StoredResult? {
+        store.meta(key).map { StoredResult(meta: $0, output: store.output(key)) }
+    }
+
     /// Saves the stat cache; failures only cost re-hashing next time.
     public func saveCache() { try? hasher.cache.save() }
 }

@@ -4,7 +4,8 @@
 /// instance on every round, so it ends.
 struct SchemaCycleCheck {
     let nodes: [SchemaNode]
-    let slots: [SchemaRegistry.Slot]
+    /// Where each node's schema sits (`document#pointer`), for the error.
+    let locations: [String]
 
     func check(_ newNodes: [Int]) throws {
         let fresh = Set(newNodes)
@@ -22,7 +23,7 @@ struct SchemaCycleCheck {
                 guard fresh.contains(child) else { continue }
                 switch state[child] {
                 case false?:
-                    throw SchemaError(location: slots[child].location,
+                    throw SchemaError(location: locations[child],
                                       message: "this schema applies itself to the same value again (through $ref or an in-place applicator), so validation would never end")
                 case true?:
                     continue

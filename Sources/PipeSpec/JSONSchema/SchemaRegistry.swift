@@ -124,6 +124,6 @@ public final class SchemaRegistry {
         }
         let batch = state.pending
         state.pending = []
-        try SchemaCycleCheck(nodes: state.nodes, slots: state.slots).check(batch)
+        try SchemaCycleCheck(nodes: state.nodes, locations: state.slots.map(\.location)).check(batch)
     }
 }

@@ -56,8 +56,28 @@ public final class SchemaCatalog: @unchecked Sendable {
 
     public func stageSchemaPath(kind: String) -> String { directory + "/stages/\(kind).schema.json" }
 
-    /// The compiled schema for whole pipeline files.
-    public func pipelineSchema() throws -> Schema { try schema(at: pipelineSchemaPath) }
+    /// The compiled schema for whole pipeline files, its `kind` limited to the kinds that have a schema.
+    public func pipelineSchema() throws -> Schema {
+        let path = pipelineSchemaPath
+        lock.lock()
+        let cached = compiled[path]
+        lock.unlock()
+        if let cached { return cached }
+        let kinds = try kinds()
+        guard let data = FileManager.default.contents(atPath: path), var json = try? JSONValue.parse(data) else {
+            throw SpecError.schemaUnusable(path: path, reason: "cannot read it as JSON")
+        }
+        json = Self.setting(.array(kinds.map(JSONValue.string)), at: Self.kindEnum, in: json)
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let schema = try registry.load(json, baseURI: URL(fileURLWithPath: path).standardizedFileURL.absoluteString)
+            compiled[path] = schema
+            return schema
+        } catch let error as SchemaError {
+            throw SpecError.schemaUnusable(path: path, reason: error.description)
+        }
+    }
 
     /// The compiled schema for the `with` block of `kind`.
     public func stageSchema(kind: String) throws -> Schema {
@@ -66,17 +86,30 @@ public final class SchemaCatalog: @unchecked Sendable {
         return try schema(at: path)
     }
 
-    /// The stage kinds: the `enum` of `kind` in the pipeline schema.
+    /// The stage kinds, sorted: one per `stages/<kind>.schema.json`, so a new kind needs no other registration here.
     public func kinds() throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: pipelineSchemaPath) else {
-            throw SpecError.schemaUnusable(path: pipelineSchemaPath, reason: "cannot read it")
+        let folder = directory + "/stages"
+        let suffix = ".schema.json"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw SpecError.schemaUnusable(path: folder, reason: "cannot read the folder")
         }
-        let json = try JSONValue.parse(data)
-        let kinds = json.value(at: JSONPath([.key("$defs"), .key("stage"), .key("properties"), .key("kind"), .key("enum")]))
-        guard let list = kinds?.arrayValue?.compactMap(\.stringValue), !list.isEmpty else {
-            throw SpecError.schemaUnusable(path: pipelineSchemaPath, reason: "it has no `$defs.stage.properties.kind.enum` list")
-        }
-        return list
+        let kinds = names.filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }.sorted()
+        guard !kinds.isEmpty else { throw SpecError.schemaUnusable(path: folder, reason: "it holds no <kind>.schema.json") }
+        return kinds
+    }
+
+    /// Where the pipeline schema lists the kinds.
+    private static let kindEnum = ["$defs", "stage", "properties", "kind", "enum"]
+
+    private static func setting(_ value: JSONValue, at path: ArraySlice<String>, in json: JSONValue) -> JSONValue {
+        guard let key = path.first else { return value }
+        var object = json.objectValue ?? [:]
+        object[key] = setting(value, at: path.dropFirst(), in: object[key] ?? .object([:]))
+        return .object(object)
+    }
+
+    private static func setting(_ value: JSONValue, at path: [String], in json: JSONValue) -> JSONValue {
+        setting(value, at: path[...], in: json)
     }
 
     /// Compiles (once) the schema file at `path`.

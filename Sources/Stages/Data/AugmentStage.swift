@@ -12,13 +12,17 @@ import PipeSpec
 public struct AugmentStage: TypedStageKind {
     public let name = "augment"
     public let version = 2
+    public let produces = ArtifactKind.splitManifest
 
     public init() {}
+
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.splitManifest)] }
 
     public func plan(_ stage: StageSpec, parameters: AugmentParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
     public func run(_ stage: StageSpec, parameters p: AugmentParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
+        let input = try ManifestFile.input(.splitManifest, of: context)
+        var manifest = input.manifest
         guard manifest.columns.contains("split") else {
             throw StageError.misconfigured(stage: stage.name, reason: "its input has no `split` column; put it after a split stage so only training images are augmented")
         }
@@ -64,33 +68,9 @@ public struct AugmentStage: TypedStageKind {
             manifest.rows.append(row)
         }
         try manifest.write(to: context.output, paths: context.pipeline.paths)
-        try UpstreamRecords.carry(from: context.inputs, to: context.output)
+        try UpstreamRecords.carry(from: input.folder, to: context.output)
         struct Summary: Encodable { var training: Int; var copies: Int; var added: Int }
         try JSONFile.write(Summary(training: training.count, copies: copies, added: written.count),
                            to: context.output.appendingPathComponent("augment.json"))
-    }
-}
-
-/// Values written by parallel workers, one slot each, plus a shared counter.
-final class ParallelResults<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Value?]
-    private var count = 0
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
-    }
-
-    /// Adds one to the counter and calls `report` with the new count.
-    func increment(_ report: (Int) -> Void) {
-        lock.lock()
-        count += 1
-        let now = count
-        lock.unlock()
-        report(now)
     }
 }

@@ -12,11 +12,15 @@ import PipeSpec
 public struct BalanceStage: TypedStageKind {
     public let name = "balance"
     public let version = 2
+    public let produces = ArtifactKind.datasetManifest
 
     public init() {}
 
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.datasetManifest)] }
+
     public func run(_ stage: StageSpec, parameters p: BalanceParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
+        let input = try ManifestFile.input(.datasetManifest, of: context)
+        var manifest = input.manifest
         let column = p.by
         guard manifest.columns.contains(column) else {
             throw StageError.misconfigured(stage: stage.name, reason: "the manifest has no column `\(column)`; columns: \(manifest.columns.joined(separator: ", "))")
@@ -55,7 +59,7 @@ public struct BalanceStage: TypedStageKind {
             var weights: [String: Double]
         }
         try manifest.write(to: context.output, paths: context.pipeline.paths)
-        try UpstreamRecords.carry(from: context.inputs, to: context.output)
+        try UpstreamRecords.carry(from: input.folder, to: context.output)
         try JSONFile.write(Summary(strategy: strategy.rawValue, by: column, before: before, after: after,
                                    weights: after.mapValues { largest / Double($0) }),
                            to: context.output.appendingPathComponent("balance.json"))

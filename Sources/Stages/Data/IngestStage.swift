@@ -9,8 +9,12 @@ import PipeSpec
 public struct IngestStage: TypedStageKind {
     public let name = "ingest"
     public let version = 1
+    public let produces = ArtifactKind.datasetManifest
 
     public init() {}
+
+    /// Without `root`, the dataset is the output of the stage in `needs`.
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { stage.with["root"]?.stringValue == nil ? [.one(.files)] : [] }
 
     public func plan(_ stage: StageSpec, parameters p: IngestParameters, pipeline: PipelineContext) throws -> StagePlan {
         guard let root = p.root else {
@@ -27,7 +31,7 @@ public struct IngestStage: TypedStageKind {
     }
 
     public func run(_ stage: StageSpec, parameters p: IngestParameters, plan: StagePlan, context: StageContext) throws {
-        let root = plan.externalInputs.first ?? context.inputs.values.first!
+        let root = try plan.externalInputs.first ?? context.input(.files).folder
         let manifest = try adapter(p).read(root: root)
         let limit = p.maxBadFraction
         if manifest.badFraction > limit {

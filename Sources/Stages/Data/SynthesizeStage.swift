@@ -7,6 +7,7 @@ import PipeSpec
 public struct SynthesizeStage: TypedStageKind {
     public let name = "synthesize"
     public let version = 1
+    public let produces = ArtifactKind.datasetFolder
 
     public init() {}
 

@@ -12,16 +12,17 @@ import PipeSpec
 public struct EvaluateStage: TypedStageKind {
     public let name = "evaluate"
     public let version = 3
+    public let produces = ArtifactKind.evaluation
 
     public init() {}
+
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.splitManifest), .one(.trainedClassifier)] }
 
     public func plan(_ stage: StageSpec, parameters: EvaluateParameters, pipeline: PipelineContext) throws -> StagePlan { .allCores }
 
     public func run(_ stage: StageSpec, parameters p: EvaluateParameters, plan: StagePlan, context: StageContext) throws {
-        guard let modelFolder = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(ClassifierHead.specName).path) }) else {
-            throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is a fine-tune stage")
-        }
-        let manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
+        let modelFolder = try context.input(.trainedClassifier).folder
+        let (manifest, manifestFolder) = try ManifestFile.input(.splitManifest, of: context)
         let classifier = try TrainedClassifier.load(from: modelFolder)
         let split = p.split.rawValue
         let rows = manifest.rows.filter { $0["split"] == split && ($0["source"] ?? "").isEmpty }
@@ -59,7 +60,7 @@ public struct EvaluateStage: TypedStageKind {
         } catch {
             throw StageError.cannotWrite(context.output.path)
         }
-        try UpstreamRecords.carry(from: context.inputs, to: context.output)
+        try UpstreamRecords.carry(from: manifestFolder, to: context.output)
         try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
         let predicted = scored.predicted
         let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
@@ -81,10 +82,10 @@ public struct EvaluateStage: TypedStageKind {
         var margins: [Double]
     }
 
-    /// Two classes: the positive class is `malignant`, else the last; decisions are `probability >= threshold`.
+    /// Two classes: the positive class is `ClassList`'s; decisions are `probability >= threshold`.
     private static func binary<R: RandomNumberGenerator>(_ classifier: TrainedClassifier, rows: [[String: String]], probabilities: [[Double]],
                                                         manifest: ManifestFile, p: EvaluateParameters, stage: String, generator: inout R) throws -> Scored {
-        let positive = classifier.classes.firstIndex(of: "malignant") ?? classifier.classes.count - 1
+        let positive = ClassList(names: classifier.classes).positive
         let threshold: Double
         switch p.threshold {
         case .fixed(let value):

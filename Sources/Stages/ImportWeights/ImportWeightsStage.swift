@@ -16,6 +16,7 @@ import PipeSpec
 public struct ImportWeightsStage: TypedStageKind {
     public let name = "import-weights"
     public let version = 2
+    public let produces = ArtifactKind.modelCheckpoint
 
     public init() {}
 

@@ -11,14 +11,16 @@ import PipeSpec
 public struct ReportStage: TypedStageKind {
     public let name = "report"
     public let version = 3
+    public let produces = ArtifactKind.report
 
     public init() {}
 
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.oneOrMore(.evaluation)] }
+
     public func run(_ stage: StageSpec, parameters p: ReportParameters, plan: StagePlan, context: StageContext) throws {
-        let evaluations = context.inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent("metrics.json").path) }
-            .sorted { $0.key < $1.key }
+        let evaluations = context.inputs(.evaluation).map { (key: $0.stage, value: $0.folder) }
         guard !evaluations.isEmpty else {
-            throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an evaluate stage (a folder with metrics.json)")
+            throw EngineError.missingArtifact(stage: stage.name, wanted: ArtifactKind.evaluation.phrase, needs: context.inputs.keys.sorted())
         }
         var content = ReportContent(title: p.title ?? "\(context.pipeline.name): results")
         var summary: [String: JSONValue] = [:]
@@ -51,8 +53,8 @@ public struct ReportStage: TypedStageKind {
                               weights["sha256"]?.stringValue.map { "sha256 \($0)" }].compactMap { $0 }
                 rows.append(("weights (\(name))", source.joined(separator: ", ")))
             }
-            if let meta = try? JSONValue.parse(Data(contentsOf: folder.deletingLastPathComponent().appendingPathComponent("meta.json"))) {
-                rows.append(("stage \(name)", "key \(meta["key"]?.stringValue ?? "?"), \(String(format: "%.2f", meta["seconds"]?.numberValue ?? 0)) s"))
+            if let meta = context.provenance(of: name) {
+                rows.append(("stage \(name)", "key \(meta.key), \(String(format: "%.2f", meta.seconds)) s"))
             }
         }
         return rows
@@ -73,7 +75,8 @@ public struct ReportStage: TypedStageKind {
 
     private func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
         var model = ReportContent.Model(name: name)
-        let classes = metrics["classes"]?.arrayValue?.compactMap(\.stringValue) ?? ["benign", "malignant"]
+        let recorded = metrics["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let classes = recorded.isEmpty ? model.classes : recorded
         let order = classes.count > 2
             ? ["accuracy", "balanced_accuracy", "roc_auc_macro", "precision_macro", "recall_macro", "f1_macro",
                "precision_weighted", "recall_weighted", "f1_weighted"]
@@ -103,7 +106,7 @@ public struct ReportStage: TypedStageKind {
             }
             model.multiclass = multiclass
         } else {
-            let positive = metrics["positive_class"]?.stringValue ?? "malignant"
+            let positive = metrics["positive_class"]?.stringValue ?? classes[ClassList(names: classes).positive]
             model.classes = [classes.first { $0 != positive } ?? "benign", positive]
             for row in predictions.rows {
                 model.labels.append(predictions.value(row, "label") == positive ? 1 : 0)
@@ -158,9 +161,4 @@ public struct ReportStage: TypedStageKind {
         }
         return data
     }
-}
-
-/// The version of pipe, for provenance records and `pipe --version`.
-public enum PipeVersion {
-    public static let current = "0.1.0"
 }

@@ -11,11 +11,15 @@ import PipeSpec
 public struct SplitStage: TypedStageKind {
     public let name = "split"
     public let version = 2
+    public let produces = ArtifactKind.splitManifest
 
     public init() {}
 
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.datasetManifest)] }
+
     public func run(_ stage: StageSpec, parameters p: SplitParameters, plan: StagePlan, context: StageContext) throws {
-        var manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
+        let input = try ManifestFile.input(.datasetManifest, of: context)
+        var manifest = input.manifest
         let byPatient = p.groupBy == .patient
         if !byPatient {
             context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
@@ -47,7 +51,7 @@ public struct SplitStage: TypedStageKind {
             throw StageError.misconfigured(stage: stage.name, reason: "patients \(summary.patientsInSeveralSplits.prefix(5).joined(separator: ", ")) would cross splits")
         }
         try manifest.write(to: context.output, paths: context.pipeline.paths)
-        try UpstreamRecords.carry(from: context.inputs, to: context.output)
+        try UpstreamRecords.carry(from: input.folder, to: context.output)
         try JSONFile.write(summary, to: context.output.appendingPathComponent("split.json"))
     }
 

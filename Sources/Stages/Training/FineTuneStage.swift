@@ -15,8 +15,11 @@ import PipeSpec
 public struct FineTuneStage: TypedStageKind {
     public let name = "fine-tune"
     public let version = 1
+    public let produces = ArtifactKind.trainedClassifier
 
     public init() {}
+
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.splitManifest), .one(.modelCheckpoint)] }
 
     public func plan(_ stage: StageSpec, parameters: FineTuneParameters, pipeline: PipelineContext) throws -> StagePlan {
         .allCores
@@ -36,15 +39,13 @@ public struct FineTuneStage: TypedStageKind {
     }
 
     public func run(_ stage: StageSpec, parameters p: FineTuneParameters, plan: StagePlan, context: StageContext) throws {
-        let manifest = try ManifestFile.upstream(of: stage.name, context: context).manifest
-        guard let checkpoint = context.inputs.values.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(Checkpoint.manifestName).path) }) else {
-            throw StageError.misconfigured(stage: stage.name, reason: "none of its `needs` is an import-weights stage (a folder with model.json)")
-        }
+        let manifest = try ManifestFile.input(.splitManifest, of: context).manifest
+        let checkpoint = try context.input(.modelCheckpoint).folder
         guard manifest.columns.contains("split") else {
             throw StageError.misconfigured(stage: stage.name, reason: "its manifest has no `split` column; put a split stage before it")
         }
         let rows = manifest.rows
-        let classes = Set(manifest.values("label")).sorted()
+        let classes = manifest.classes.names
         let train = rows.filter { $0["split"] == "train" }, val = rows.filter { $0["split"] == "val" }
         for (part, partRows) in [("train", train), ("val", val)] {
             let missing = classes.filter { c in !partRows.contains { $0["label"] == c } }

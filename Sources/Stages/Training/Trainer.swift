@@ -233,7 +233,7 @@ final class Trainer {
             lossSum -= log(max(p[label], 1e-12))
             if p.indices.max(by: { p[$0] < p[$1] }) == label { right += 1 }
         }
-        let positive = classes.firstIndex(of: "malignant") ?? classes.count - 1
+        let positive = ClassList(names: classes).positive
         let auc = RankingMetrics.rocAUC(labels: labels.map { $0 == positive ? 1 : 0 }, scores: probabilities.map { $0[positive] }) ?? .nan
         return (lossSum / Double(max(labels.count, 1)), Double(right) / Double(max(labels.count, 1)), auc)
     }

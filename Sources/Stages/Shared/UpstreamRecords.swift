@@ -5,11 +5,11 @@ import Foundation
 enum UpstreamRecords {
     static let files = ["ingest.json", "balance.json"]
 
-    /// Copies each record found in an input folder (the first by stage name) into `output`, unless one is there.
-    static func carry(from inputs: [String: URL], to output: URL) throws {
+    /// Copies each record the manifest's folder holds into `output`, unless one is there.
+    static func carry(from manifestFolder: URL, to output: URL) throws {
         for file in files where !FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path) {
-            guard let source = inputs.sorted(by: { $0.key < $1.key }).map({ $0.value.appendingPathComponent(file) })
-                .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { continue }
+            let source = manifestFolder.appendingPathComponent(file)
+            guard FileManager.default.fileExists(atPath: source.path) else { continue }
             do {
                 try FileManager.default.copyItem(at: source, to: output.appendingPathComponent(file))
             } catch {

@@ -9,7 +9,7 @@ import XCTest
 /// `ClassifierExport` against PyTorch: the exported files, loaded strictly by
 /// `Tests/Reference/load_exported_in_torch.py`, give the probabilities pipe gives.
 final class ClassifierExportTests: XCTestCase {
-    static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Reference/models/export")
 
     /// The reduced DenseNet of `torch_densenet_tiny` (its torchvision weights), or the same shape in Keras naming

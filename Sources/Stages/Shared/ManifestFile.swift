@@ -42,15 +42,11 @@ public struct ManifestFile: Sendable, Equatable {
         return ManifestFile(columns: table.header, rows: rows)
     }
 
-    /// The manifest of the one upstream stage that produced one; an error naming the stages otherwise.
-    public static func upstream(of stage: String, context: StageContext) throws -> (name: String, manifest: ManifestFile) {
-        let candidates = context.inputs.filter { FileManager.default.fileExists(atPath: $0.value.appendingPathComponent(fileName).path) }
-        guard candidates.count == 1, let (name, folder) = candidates.first else {
-            throw StageError.misconfigured(stage: stage, reason: candidates.isEmpty
-                ? "none of its `needs` produced a manifest.csv; it needs an ingest, balance, split or augment stage"
-                : "several of its `needs` produced a manifest.csv (\(candidates.keys.sorted().joined(separator: ", "))); keep one")
-        }
-        return (name, try read(from: folder, paths: context.pipeline.paths))
+    /// The manifest of the one stage in `needs` that produced `kind` (`.datasetManifest` or `.splitManifest`),
+    /// with the folder it came from; an error naming the stages when none or several did.
+    public static func input(_ kind: ArtifactKind, of context: StageContext) throws -> (manifest: ManifestFile, folder: URL) {
+        let upstream = try context.input(kind)
+        return (try read(from: upstream.folder, paths: context.pipeline.paths), upstream.folder)
     }
 
     /// Writes `folder/manifest.csv`, with its path columns in the portable form of `paths`.
@@ -70,6 +66,9 @@ public struct ManifestFile: Sendable, Equatable {
     }
 
     public func values(_ column: String) -> [String] { rows.map { $0[column] ?? "" } }
+
+    /// The dataset's classes, from its labels; `ClassList` says which one is positive.
+    public var classes: ClassList { ClassList(labels: values("label")) }
 
     /// Adds a column at the end unless it is there.
     public mutating func addColumn(_ name: String) {

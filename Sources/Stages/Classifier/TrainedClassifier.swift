@@ -39,11 +39,8 @@ public final class TrainedClassifier {
                                  imageSize: description["image_size"]?.intValue ?? model.options.inputHeight)
     }
 
-    /// The class a threshold decides for in a two-class model (`malignant` when present, else the second);
-    /// nil for other class counts.
-    public var positiveClass: Int? {
-        classes.count == 2 ? classes.firstIndex(of: "malignant") ?? 1 : nil
-    }
+    /// The class a threshold decides for in a two-class model (see `ClassList`); nil for other class counts.
+    public var positiveClass: Int? { ClassList(names: classes).binaryPositive }
 
     /// Decodes, resizes and preprocesses images into one NHWC batch.
     static func batch(_ paths: [String], size: Int, preprocessing: Preprocessing) throws -> Tensor {

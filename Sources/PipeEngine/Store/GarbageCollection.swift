@@ -1,0 +1,53 @@
+import Foundation
+
+/// Which stored results `pipe gc` removes: everything that is not among the last results of a stage of a
+/// kept pipeline, plus the file listings of input folders no kept result was made from.
+public struct GarbageCollection: Sendable {
+    /// A result to remove, with its meta record (nil when unreadable) and its size.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var meta: ArtifactMeta?
+        public var bytes: Int64
+    }
+
+    /// What would be removed, sorted by key.
+    public var doomed: [Entry]
+    /// How many results are kept.
+    public var kept: Int
+    private var keptInputHashes: Set<String>
+
+    public var freedBytes: Int64 { doomed.reduce(0) { $0 + $1.bytes } }
+
+    /// Plans a collection of `workspace`: a result is kept when it is among the `keepLast` newest of a stage
+    /// of a pipeline file that `keepsPipeline` (given its absolute path) accepts.
+    public init(_ workspace: Workspace, keepLast: Int, keepsPipeline: (String) -> Bool) {
+        var keep = Set<String>()
+        var inputHashes = Set<String>()
+        for state in PipelineState.all(root: workspace.root) {
+            guard keepsPipeline(state.fileURL(root: workspace.root).standardizedFileURL.path) else { continue }
+            for record in state.stages.values {
+                keep.formUnion(([record.key] + record.history).prefix(keepLast))
+                inputHashes.formUnion(record.parts.inputs.values)
+            }
+        }
+        doomed = workspace.store.keys().filter { !keep.contains($0) }.sorted().map {
+            Entry(key: $0, meta: workspace.store.meta($0), bytes: workspace.store.size(of: $0))
+        }
+        kept = keep.count
+        keptInputHashes = inputHashes
+    }
+
+    /// Removes the doomed results, the unused listings and the resume state of interrupted stages (a rerun
+    /// would resume from it; after gc they start afresh). Call it holding the workspace lock.
+    public func apply(to workspace: Workspace) {
+        let listings = TreeListings(root: workspace.root)
+        for hash in listings.hashes() where !keptInputHashes.contains(hash) { listings.remove(hash) }
+        for entry in doomed {
+            workspace.store.remove(entry.key)
+            workspace.hasher.cache.forget(under: workspace.store.entry(entry.key).path)
+        }
+        workspace.hasher.cache.forgetMissing()
+        workspace.store.removeResumeState()
+        workspace.saveCache()
+    }
+}
