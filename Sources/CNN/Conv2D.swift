@@ -9,33 +9,33 @@
 /// with at least 64 output pixels use Winograd's F(2x2, 3x3) (`Winograd3x3`, 16 GEMMs on
 /// transformed tiles, 2.25x fewer flops); other stride-1 convolutions unfold each input row along
 /// the width only and sum `kernelHeight` GEMMs (`RowUnfoldConv`); the rest unfold full patches
-/// (im2col) into `workspace`, a cache-sized slice of output rows per thread. Work is split into
-/// blocks fixed by the shape and the workspace's `preferredLimit`, so results are the same bits
+/// (im2col) into `arena`, a cache-sized slice of output rows per thread. Work is split into
+/// blocks fixed by the shape and the arena's `preferredLimit`, so results are the same bits
 /// whatever the number of cores.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, outputStride: Int,
                           input: UnsafePointer<Float>, inputStride: Int,
                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          shape: ConvShape, workspace: Workspace) {
+                          shape: ConvShape, arena: ScratchArena) {
     let outPixels = shape.outHeight * shape.outWidth, patch = shape.patchSize
     if PointwiseConv.handles(shape) {
         PointwiseConv.forward(output: output, outputStride: outputStride, input: input, inputStride: inputStride,
-                              weights: weights, shape: shape, limit: rowUnfoldLimit(workspace))
+                              weights: weights, shape: shape, limit: rowUnfoldLimit(arena))
     } else if shape.window.isPointwise {
         gemm(m: shape.batch * outPixels, n: shape.outChannels, k: shape.inChannels,
              a: input, lda: inputStride, b: weights, ldb: shape.outChannels, c: output, ldc: outputStride)
     } else if Winograd3x3.handles(shape) {
-        let limit = rowUnfoldLimit(workspace)
+        let limit = rowUnfoldLimit(arena)
         Winograd3x3.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
                             inputStride: inputStride, weights: weights, shape: shape, limit: limit,
-                            scratch: workspace.scratch(Winograd3x3.scratchSize(shape, limit: limit)))
+                            scratch: arena.scratch(Winograd3x3.scratchSize(shape, limit: limit)))
     } else if RowUnfoldConv.handles(shape) {
-        let limit = rowUnfoldLimit(workspace)
+        let limit = rowUnfoldLimit(arena)
         RowUnfoldConv.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
                               inputStride: inputStride, weights: weights, shape: shape, limit: limit,
-                              scratch: workspace.scratch(RowUnfoldConv.forwardScratch(shape, limit: limit)))
+                              scratch: arena.scratch(RowUnfoldConv.forwardScratch(shape, limit: limit)))
     } else {
         im2colForward(output: output, outputStride: outputStride, accumulate: false, input: input,
-                      inputStride: inputStride, weights: weights, shape: shape, workspace: workspace)
+                      inputStride: inputStride, weights: weights, shape: shape, arena: arena)
     }
     if let bias {
         Parallel.forEach(count: shape.batch * outPixels, grain: max(1, 8192 / max(shape.outChannels, 1))) { row in
@@ -59,7 +59,7 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
                            biasGradient: UnsafeMutablePointer<Float>?,
                            outputGradient: UnsafePointer<Float>, outputGradientStride: Int,
                            input: UnsafePointer<Float>, inputStride: Int,
-                           weights: UnsafePointer<Float>, shape: ConvShape, workspace: Workspace) {
+                           weights: UnsafePointer<Float>, shape: ConvShape, arena: ScratchArena) {
     let outPixels = shape.outHeight * shape.outWidth, patch = shape.patchSize
     let rows = shape.batch * outPixels
     if let biasGradient {
@@ -75,7 +75,7 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
             PointwiseConv.inputGradient(inputGradient, inputGradientStride: inputGradientStride,
                                         accumulate: accumulateInputGradient, outputGradient: outputGradient,
                                         outputGradientStride: outputGradientStride, weights: weights, shape: shape,
-                                        limit: rowUnfoldLimit(workspace))
+                                        limit: rowUnfoldLimit(arena))
         } else if let inputGradient {
             gemm(transposeB: true, m: rows, n: shape.inChannels, k: shape.outChannels,
                  a: outputGradient, lda: outputGradientStride, b: weights, ldb: shape.outChannels,
@@ -85,19 +85,19 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
     }
     guard weightGradient != nil || inputGradient != nil else { return }
     if RowUnfoldConv.handles(shape) {
-        let limit = rowUnfoldLimit(workspace)
+        let limit = rowUnfoldLimit(arena)
         if let weightGradient {
             RowUnfoldConv.weightGradient(weightGradient, outputGradient: outputGradient,
                                          outputGradientStride: outputGradientStride, input: input,
                                          inputStride: inputStride, shape: shape, limit: limit,
-                                         scratch: workspace.scratch(RowUnfoldConv.weightGradientScratch(shape, limit: limit)))
+                                         scratch: arena.scratch(RowUnfoldConv.weightGradientScratch(shape, limit: limit)))
         }
         if let inputGradient {
             // The input gradient is a stride-1 convolution of the output gradient with flipped weights
             // (so 3x3 layers get Winograd here too); the weight gradient always takes the row unfold.
             let flippedShape = RowUnfoldConv.inputGradientShape(shape)
             let weightCount = patch * shape.outChannels, winograd = Winograd3x3.handles(flippedShape)
-            let scratch = workspace.scratch(weightCount + (winograd
+            let scratch = arena.scratch(weightCount + (winograd
                 ? Winograd3x3.scratchSize(flippedShape, limit: limit)
                 : RowUnfoldConv.forwardScratch(flippedShape, limit: limit)))
             RowUnfoldConv.flipWeights(scratch, weights, shape: shape)
@@ -120,8 +120,8 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
             (inputGradient + $0 * inputGradientStride).update(repeating: 0, count: shape.inChannels)
         }
     }
-    let chunk = convRowsPerChunk(shape, workspace: workspace)
-    let columns = workspace.scratch(chunk * shape.outWidth * patch)
+    let chunk = convRowsPerChunk(shape, arena: arena)
+    let columns = arena.scratch(chunk * shape.outWidth * patch)
     for first in stride(from: 0, to: shape.batch * shape.outHeight, by: chunk) {
         let slice = first..<min(first + chunk, shape.batch * shape.outHeight)
         let chunkRows = slice.count * shape.outWidth
@@ -142,21 +142,21 @@ public func conv2dBackward(inputGradient: UnsafeMutablePointer<Float>?, inputGra
     }
 }
 
-/// How many output rows `(n, oh)` one im2col matrix holds so that it stays under the workspace's
+/// How many output rows `(n, oh)` one im2col matrix holds so that it stays under the arena's
 /// preferred size, which keeps the matrix in cache between writing it and the GEMM reading it.
-func convRowsPerChunk(_ shape: ConvShape, workspace: Workspace) -> Int {
+func convRowsPerChunk(_ shape: ConvShape, arena: ScratchArena) -> Int {
     let perRow = max(shape.outWidth * shape.patchSize, 1)
-    return max(1, min(shape.batch * shape.outHeight, workspace.preferredLimit / perRow))
+    return max(1, min(shape.batch * shape.outHeight, arena.preferredLimit / perRow))
 }
 
 /// The preferred size of one `RowUnfoldConv` work unit's unfolded rows, in floats: an eighth of the
-/// workspace's slice size (1 MiB by default), so a unit stays in one core's cache.
-func rowUnfoldLimit(_ workspace: Workspace) -> Int { max(1, workspace.preferredLimit / 8) }
+/// arena's slice size (1 MiB by default), so a unit stays in one core's cache.
+func rowUnfoldLimit(_ arena: ScratchArena) -> Int { max(1, arena.preferredLimit / 8) }
 
 /// The output-row slices `im2colForward` works on and the floats one slice's patch matrix needs.
-func im2colSlices(_ shape: ConvShape, workspace: Workspace) -> (slices: [Range<Int>], sliceFloats: Int) {
+func im2colSlices(_ shape: ConvShape, arena: ScratchArena) -> (slices: [Range<Int>], sliceFloats: Int) {
     let perRow = shape.outWidth * shape.patchSize, totalRows = shape.batch * shape.outHeight
-    let rowsPerSlice = max(1, rowUnfoldLimit(workspace) / max(perRow, 1))
+    let rowsPerSlice = max(1, rowUnfoldLimit(arena) / max(perRow, 1))
     let slices = RowUnfoldConv.evenSplit(totalRows, into: (totalRows + rowsPerSlice - 1) / rowsPerSlice)
     return (slices, (slices.map(\.count).max() ?? 1) * perRow)
 }
@@ -165,10 +165,10 @@ func im2colSlices(_ shape: ConvShape, workspace: Workspace) -> (slices: [Range<I
 /// multiplied by one thread in its own cache; `output +=` when `accumulate`.
 func im2colForward(output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool,
                    input: UnsafePointer<Float>, inputStride: Int, weights: UnsafePointer<Float>,
-                   shape: ConvShape, workspace: Workspace) {
-    let (slices, sliceFloats) = im2colSlices(shape, workspace: workspace)
+                   shape: ConvShape, arena: ScratchArena) {
+    let (slices, sliceFloats) = im2colSlices(shape, arena: arena)
     let lanes = min(RowUnfoldConv.laneCount, slices.count), patch = shape.patchSize
-    let scratch = workspace.scratch(lanes * sliceFloats)
+    let scratch = arena.scratch(lanes * sliceFloats)
     RowUnfoldConv.run(items: slices.count, lanes: lanes) { lane, index in
         let slice = slices[index], columns = scratch + lane * sliceFloats
         Im2col.unfoldRows(columns, input: input, inputStride: inputStride, shape: shape, outputRows: slice)

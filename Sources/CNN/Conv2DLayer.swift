@@ -1,3 +1,5 @@
+import PipeBase
+
 /// A 2-D convolution over NHWC input with HWIO weights and an optional bias.
 public final class Conv2DLayer: Layer {
     public let name: String
@@ -22,9 +24,8 @@ public final class Conv2DLayer: Layer {
         self.window = window
         let fanIn = window.kernelHeight * window.kernelWidth * inChannels
         let weights = Tensor(shape: [window.kernelHeight, window.kernelWidth, inChannels, outChannels])
-        var generator = SeededRandom(seed: seed)
         let limit = (6 / Float(max(fanIn, 1))).squareRoot()
-        for i in 0..<weights.count { weights.data[i] = (generator.nextUniform() * 2 - 1) * limit }
+        for i in 0..<weights.count { weights.data[i] = (SeededRandom.uniform(seed: seed, index: UInt64(i)) * 2 - 1) * limit }
         weight = Parameter(name: "\(name).weight", value: weights)
         self.bias = bias ? Parameter(name: "\(name).bias", value: Tensor(shape: [outChannels]), decays: false) : nil
     }
@@ -46,7 +47,7 @@ public final class Conv2DLayer: Layer {
         }
         let y = Tensor.reusing(output, shape: [shape.batch, shape.outHeight, shape.outWidth, outChannels])
         conv2dForward(output: y.data, outputStride: outChannels, input: x.data, inputStride: inChannels,
-                      weights: weight.value.data, bias: bias?.value.data, shape: shape, workspace: context.workspace)
+                      weights: weight.value.data, bias: bias?.value.data, shape: shape, arena: context.arena)
         input = x
         output = y
         return y
@@ -60,7 +61,7 @@ public final class Conv2DLayer: Layer {
                        weightGradient: weight.isFrozen ? nil : weight.gradient.data, biasGradient: biasGradient,
                        outputGradient: outputGradient.data, outputGradientStride: outChannels,
                        input: x.data, inputStride: inChannels, weights: weight.value.data,
-                       shape: shape(for: x), workspace: context.workspace)
+                       shape: shape(for: x), arena: context.arena)
         return [dx]
     }
 }

@@ -100,12 +100,12 @@ public final class DenseBlockLayer: Layer {
             conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
                           weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data,
                           shape: ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window),
-                          workspace: context.workspace)
+                          arena: context.arena)
             normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2)
             conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
                           weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data,
                           shape: ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window),
-                          workspace: context.workspace)
+                          arena: context.arena)
             c += growth
         }
         return y
@@ -132,7 +132,7 @@ public final class DenseBlockLayer: Layer {
                            biasGradient: unit.conv2.bias.flatMap { $0.isFrozen ? nil : $0.gradient.data },
                            outputGradient: g.data + c, outputGradientStride: total, input: s.normalized2!.data,
                            inputStride: width, weights: unit.conv2.weight.value.data,
-                           shape: unit.conv2.shape(for: s.normalized2!), workspace: context.workspace)
+                           shape: unit.conv2.shape(for: s.normalized2!), arena: context.arena)
             normalizeBackward(unit.norm2, inputGradient: dBottleneck, inputGradientStride: width, accumulate: false,
                               outputGradient: dNormalized2, input: s.bottleneck!.data, inputStride: width,
                               output: s.normalized2!.data, s.mean2, s.invStd2, rows: rows, mode: s.mode2)
@@ -143,7 +143,7 @@ public final class DenseBlockLayer: Layer {
                            biasGradient: unit.conv1.bias.flatMap { $0.isFrozen ? nil : $0.gradient.data },
                            outputGradient: dBottleneck, outputGradientStride: width, input: s.normalized1!.data,
                            inputStride: c, weights: unit.conv1.weight.value.data,
-                           shape: unit.conv1.shape(for: s.normalized1!), workspace: context.workspace)
+                           shape: unit.conv1.shape(for: s.normalized1!), arena: context.arena)
             guard norm1NeedsGradient else { continue }
             normalizeBackward(unit.norm1, inputGradient: belowNeedsGradient ? g.data : nil, inputGradientStride: total,
                               accumulate: true, outputGradient: dNormalized1, input: y.data, inputStride: total,

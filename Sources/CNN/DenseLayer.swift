@@ -1,3 +1,5 @@
+import PipeBase
+
 /// A fully connected layer on `[N, inFeatures]` input with `[inFeatures, outFeatures]` weights.
 public final class DenseLayer: Layer {
     public let name: String
@@ -16,9 +18,8 @@ public final class DenseLayer: Layer {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let weights = Tensor(shape: [inFeatures, outFeatures])
-        var generator = SeededRandom(seed: seed)
         let limit = (6 / Float(max(inFeatures + outFeatures, 1))).squareRoot()
-        for i in 0..<weights.count { weights.data[i] = (generator.nextUniform() * 2 - 1) * limit }
+        for i in 0..<weights.count { weights.data[i] = (SeededRandom.uniform(seed: seed, index: UInt64(i)) * 2 - 1) * limit }
         weight = Parameter(name: "\(name).weight", value: weights)
         self.bias = bias ? Parameter(name: "\(name).bias", value: Tensor(shape: [outFeatures]), decays: false) : nil
     }

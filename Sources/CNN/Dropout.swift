@@ -1,3 +1,5 @@
+import PipeBase
+
 /// Inverted dropout with a seeded, counter-based mask.
 public enum DropoutKernels {
     /// Zeroes each element with probability `rate` and scales survivors by `1 / (1 - rate)`.

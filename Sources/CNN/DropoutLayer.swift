@@ -1,3 +1,5 @@
+import PipeBase
+
 /// Inverted dropout, active only in `.training` mode.
 ///
 /// Each training forward pass draws a new mask from stream `seed + call count`, so a run with a

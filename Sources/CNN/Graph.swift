@@ -17,15 +17,15 @@ public final class Graph {
     private var accumulators: [Tensor?] = [nil]
     private var needsGradient: [Bool] = [false]
     /// The scratch arena shared by all layers.
-    public let workspace: Workspace
+    public let arena: ScratchArena
     /// The node whose value `forward` returns; defaults to the last node added.
     public var output: Node
 
     /// The network input.
     public var input: Node { Node(index: 0) }
 
-    public init(workspace: Workspace = Workspace()) {
-        self.workspace = workspace
+    public init(arena: ScratchArena = ScratchArena()) {
+        self.arena = arena
         output = Node(index: 0)
     }
 
@@ -74,7 +74,7 @@ public final class Graph {
     }
 
     private func run(from start: Int, value: Tensor, through last: Int, mode: Mode) throws -> Tensor {
-        let context = LayerContext(mode: mode, workspace: workspace)
+        let context = LayerContext(mode: mode, arena: arena)
         outputs[start] = value
         for index in (start + 1)..<max(last + 1, start + 1) where index < layers.count {
             let values = inputsOf[index].map { outputs[$0]! }
@@ -86,7 +86,7 @@ public final class Graph {
     /// Back-propagates `outputGradient` (shaped like `forward`'s result), writing the gradients of all
     /// unfrozen parameters. Layers that neither train nor feed a trainable layer are skipped.
     public func backward(_ outputGradient: Tensor) {
-        let context = LayerContext(mode: .training, workspace: workspace)
+        let context = LayerContext(mode: .training, arena: arena)
         let last = output.index
         for index in 1..<layers.count {
             needsGradient[index] = layers[index]!.isTrainable || inputsOf[index].contains { needsGradient[$0] }

@@ -26,11 +26,11 @@ public final class Parameter {
 /// What every layer runs with: the mode and the shared scratch arena.
 public struct LayerContext {
     public var mode: Mode
-    public var workspace: Workspace
+    public var arena: ScratchArena
 
-    public init(mode: Mode, workspace: Workspace) {
+    public init(mode: Mode, arena: ScratchArena) {
         self.mode = mode
-        self.workspace = workspace
+        self.arena = arena
     }
 }
 

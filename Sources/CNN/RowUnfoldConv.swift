@@ -33,7 +33,7 @@ enum RowUnfoldConv {
 
     /// The units for `shape` and the largest unfolded matrix one of them needs, in floats.
     ///
-    /// `limit` is the preferred size of one unit's unfolded rows; it depends only on the workspace
+    /// `limit` is the preferred size of one unit's unfolded rows; it depends only on the arena
     /// setting, never on the machine, so the partition (and thus every sum) is fixed.
     static func plan(_ shape: ConvShape, limit: Int) -> (units: [Unit], unfoldSize: Int) {
         let kh = shape.window.kernelHeight, outHeight = shape.outHeight

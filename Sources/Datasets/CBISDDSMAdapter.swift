@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// Reads CBIS-DDSM (case-description CSVs plus the TCIA DICOM tree or the Kaggle JPEG copy) into manifest rows of
 /// full mammograms or ROI crops, keeping the official train/test split as a column.

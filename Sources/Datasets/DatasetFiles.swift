@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// File-system helpers shared by the adapters: listing a tree and checking that images decode.
 enum DatasetFiles {

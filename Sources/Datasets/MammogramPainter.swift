@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// Paints a synthetic 16-bit mammogram with lesions, and their binary mask.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// Writes a synthetic BreakHis in the official layout and file names (`BreaKHis_v1/histology_slides/breast/...`),
 /// deterministic for a seed and rendered on all cores.

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// Writes a synthetic CBIS-DDSM: the four case-description CSVs and a classic TCIA DICOM tree
 /// (`CBIS-DDSM/<subject>/<study UID>/<series UID>/00000N.dcm`) of 16-bit mammograms, ROI crops and full-size masks.

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PipeBase
 
 /// Paints synthetic H&E histology: eosin-pink stroma and hematoxylin-purple nuclei, mixed in optical density.
 ///

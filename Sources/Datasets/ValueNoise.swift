@@ -1,3 +1,5 @@
+import PipeBase
+
 /// Smooth random texture: a coarse grid of random values, bilinearly interpolated, summed over a few octaves.
 struct ValueNoise {
     private let grids: [(cell: Double, columns: Int, values: [Float])]

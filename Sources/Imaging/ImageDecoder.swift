@@ -1,4 +1,5 @@
 import Foundation
+import PipeBase
 
 /// Decodes PNG, JPEG and DICOM files by content, one at a time or a batch on all cores.
 public enum ImageDecoder {

@@ -79,7 +79,7 @@ public final class Model {
     }
 
     private func rebuildGraph() {
-        let rebuilt = Graph(workspace: graph.workspace)
+        let rebuilt = Graph(arena: graph.arena)
         var nodes = [rebuilt.input]
         for (layer, inputs) in trunkLayers { nodes.append(rebuilt.add(layer, inputs: inputs.map { nodes[$0] })) }
         if let head {

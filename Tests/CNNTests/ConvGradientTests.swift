@@ -6,7 +6,7 @@ final class ConvGradientTests: XCTestCase {
     /// Runs forward on contiguous buffers and returns the output.
     static func convolve(_ input: [Float], _ weights: [Float], _ bias: [Float]?, _ shape: ConvShape) -> [Float] {
         var output = [Float](repeating: 0, count: shape.batch * shape.outHeight * shape.outWidth * shape.outChannels)
-        let workspace = Workspace()
+        let arena = ScratchArena()
         output.withUnsafeMutableBufferPointer { out in
             input.withPointer { x in
                 weights.withPointer { w in
@@ -14,12 +14,12 @@ final class ConvGradientTests: XCTestCase {
                         bias.withPointer { b in
                             conv2dForward(output: out.baseAddress!, outputStride: shape.outChannels, input: x,
                                           inputStride: shape.inChannels, weights: w, bias: b, shape: shape,
-                                          workspace: workspace)
+                                          arena: arena)
                         }
                     } else {
                         conv2dForward(output: out.baseAddress!, outputStride: shape.outChannels, input: x,
                                       inputStride: shape.inChannels, weights: w, bias: nil, shape: shape,
-                                      workspace: workspace)
+                                      arena: arena)
                     }
                 }
             }
@@ -33,7 +33,7 @@ final class ConvGradientTests: XCTestCase {
         var dx = [Float](repeating: .nan, count: input.count)
         var dw = [Float](repeating: .nan, count: weights.count)
         var db = [Float](repeating: .nan, count: shape.outChannels)
-        let workspace = Workspace()
+        let arena = ScratchArena()
         dx.withUnsafeMutableBufferPointer { dxp in
             dw.withUnsafeMutableBufferPointer { dwp in
                 db.withUnsafeMutableBufferPointer { dbp in
@@ -44,7 +44,7 @@ final class ConvGradientTests: XCTestCase {
                                                weightGradient: dwp.baseAddress!, biasGradient: dbp.baseAddress!,
                                                outputGradient: dy, outputGradientStride: shape.outChannels,
                                                input: x, inputStride: shape.inChannels, weights: w,
-                                               shape: shape, workspace: workspace)
+                                               shape: shape, arena: arena)
                             }
                         }
                     }
@@ -113,7 +113,7 @@ final class ConvGradientTests: XCTestCase {
             let narrow = (0..<pixels).flatMap { Array(wide[($0 * 5)..<($0 * 5 + 3)]) }
             let expected = Self.convolve(narrow, weights, nil, shape)
             let (expectedDx, expectedDw, _) = Self.gradients(narrow, weights, projection, shape)
-            let workspace = Workspace()
+            let arena = ScratchArena()
             let output = Tensor(shape: [outPixels, 4])
             let wideProjection = Tensor(shape: [outPixels, 3])
             for p in 0..<outPixels { for c in 0..<2 { wideProjection.data[p * 3 + c] = projection[p * 2 + c] } }
@@ -122,11 +122,11 @@ final class ConvGradientTests: XCTestCase {
             wide.withPointer { x in
                 weights.withPointer { w in
                     conv2dForward(output: output.data + 1, outputStride: 4, input: x, inputStride: 5, weights: w,
-                                  bias: nil, shape: shape, workspace: workspace)
+                                  bias: nil, shape: shape, arena: arena)
                     conv2dBackward(inputGradient: inputGradient.data, inputGradientStride: 5,
                                    accumulateInputGradient: true, weightGradient: weightGradient.data,
                                    biasGradient: nil, outputGradient: wideProjection.data, outputGradientStride: 3,
-                                   input: x, inputStride: 5, weights: w, shape: shape, workspace: workspace)
+                                   input: x, inputStride: 5, weights: w, shape: shape, arena: arena)
                 }
             }
             for p in 0..<outPixels {
@@ -155,17 +155,17 @@ final class ConvGradientTests: XCTestCase {
             let projection = random.array(3 * shape.outHeight * shape.outWidth * 3)
             let expected = Self.convolve(input, weights, nil, shape)
             let (dx, dw, _) = Self.gradients(input, weights, projection, shape)
-            let sliced = Workspace()
+            let sliced = ScratchArena()
             sliced.preferredLimit = 1
             let y = Tensor(shape: [expected.count]), dx2 = Tensor(shape: [input.count]), dw2 = Tensor(shape: [weights.count])
             input.withPointer { x in
                 weights.withPointer { w in
                     projection.withPointer { dy in
                         conv2dForward(output: y.data, outputStride: 3, input: x, inputStride: 2, weights: w, bias: nil,
-                                      shape: shape, workspace: sliced)
+                                      shape: shape, arena: sliced)
                         conv2dBackward(inputGradient: dx2.data, inputGradientStride: 2, weightGradient: dw2.data,
                                        biasGradient: nil, outputGradient: dy, outputGradientStride: 3, input: x,
-                                       inputStride: 2, weights: w, shape: shape, workspace: sliced)
+                                       inputStride: 2, weights: w, shape: shape, arena: sliced)
                     }
                 }
             }

@@ -67,10 +67,10 @@ final class GraphTests: XCTestCase {
         let input = Tensor(shape: [2, 5, 6, 2])
         let first = try graph.forward(input, mode: .training)
         graph.backward(first)
-        let capacity = graph.workspace.capacity
+        let capacity = graph.arena.capacity
         let second = try graph.forward(input, mode: .training)
         XCTAssertTrue(first === second, "the output tensor is reused")
-        XCTAssertEqual(graph.workspace.capacity, capacity)
+        XCTAssertEqual(graph.arena.capacity, capacity)
     }
 
     /// Training with dropout and batch norm from a fixed seed is bit-for-bit repeatable.

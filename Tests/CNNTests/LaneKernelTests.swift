@@ -94,7 +94,7 @@ final class FusedReLUTests: XCTestCase {
             XCTAssertEqual(a.count, b.count)
             assertClose(Array(UnsafeBufferPointer(start: b.data, count: b.count)),
                         Array(UnsafeBufferPointer(start: a.data, count: a.count)), relative: 1e-6, "y, frozen \(frozen)")
-            let context = LayerContext(mode: .training, workspace: Workspace())
+            let context = LayerContext(mode: .training, arena: ScratchArena())
             let reluGradient = ReLULayer(name: "check")
             _ = try reluGradient.forward([try BatchNormReference.normalized(input, separateNorm)], context: context)
             let masked = reluGradient.backward(outputGradient, inputNeedsGradient: [true], context: context)[0]!

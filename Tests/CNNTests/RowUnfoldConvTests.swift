@@ -40,7 +40,7 @@ final class RowUnfoldConvTests: XCTestCase {
     /// Runs forward and backward with strided buffers (2 spare input channels, 1 spare output
     /// channel before the outputs), accumulating the input gradient onto ones.
     static func run(_ x: [Float], _ w: [Float], _ dy: [Float], _ shape: ConvShape,
-                    workspace: Workspace) -> ([Float], [Float], [Float]) {
+                    arena: ScratchArena) -> ([Float], [Float], [Float]) {
         let cin = shape.inChannels, cout = shape.outChannels
         let pixels = shape.batch * shape.height * shape.width, outPixels = shape.batch * shape.outHeight * shape.outWidth
         let inStride = cin + 2, outStride = cout + 1
@@ -52,11 +52,11 @@ final class RowUnfoldConvTests: XCTestCase {
         let dw = Tensor(shape: [w.count])
         w.withPointer { wp in
             conv2dForward(output: y.data + 1, outputStride: outStride, input: wideX.data, inputStride: inStride,
-                          weights: wp, bias: nil, shape: shape, workspace: workspace)
+                          weights: wp, bias: nil, shape: shape, arena: arena)
             conv2dBackward(inputGradient: dx.data, inputGradientStride: inStride, accumulateInputGradient: true,
                            weightGradient: dw.data, biasGradient: nil, outputGradient: wideDy.data + 1,
                            outputGradientStride: outStride, input: wideX.data, inputStride: inStride,
-                           weights: wp, shape: shape, workspace: workspace)
+                           weights: wp, shape: shape, arena: arena)
         }
         for p in 0..<outPixels { XCTAssertEqual(y.data[p * outStride], 0, "spare output channel written") }
         for p in 0..<pixels { for c in cin..<inStride { XCTAssertEqual(dx.data[p * inStride + c], 1, "spare dx channel") } }
@@ -74,9 +74,9 @@ final class RowUnfoldConvTests: XCTestCase {
         let x = random.array(batch * height * width * inChannels), w = random.array(shape.patchSize * outChannels)
         let dy = random.array(batch * shape.outHeight * shape.outWidth * outChannels)
         let (y, dx, dw) = Self.reference(x, w, dy, shape)
-        let workspace = Workspace()
-        if let preferredLimit { workspace.preferredLimit = preferredLimit }
-        let got = Self.run(x, w, dy, shape, workspace: workspace)
+        let arena = ScratchArena()
+        if let preferredLimit { arena.preferredLimit = preferredLimit }
+        let got = Self.run(x, w, dy, shape, arena: arena)
         let label = "\(window) batch \(batch) limit \(preferredLimit ?? -1)"
         assertClose(got.0, y, relative: 1e-4, "\(label) y", file: file, line: line)
         assertClose(got.1, dx, relative: 1e-4, "\(label) dx", file: file, line: line)
@@ -84,7 +84,7 @@ final class RowUnfoldConvTests: XCTestCase {
         // One thread gives the same bits as several.
         let saved = RowUnfoldConv.maxLanes
         RowUnfoldConv.maxLanes = 1
-        let single = Self.run(x, w, dy, shape, workspace: workspace)
+        let single = Self.run(x, w, dy, shape, arena: arena)
         RowUnfoldConv.maxLanes = saved
         XCTAssertEqual(single.0, got.0, "\(label) y differs with one thread", file: file, line: line)
         XCTAssertEqual(single.1, got.1, "\(label) dx differs with one thread", file: file, line: line)
@@ -93,7 +93,7 @@ final class RowUnfoldConvTests: XCTestCase {
 
     func testUnitLayouts() {
         let window = WindowGeometry(kernel: 3, padding: 1)
-        // Default workspace: 2 images per unit (batch 8 gives 4 units).
+        // Default arena: 2 images per unit (batch 8 gives 4 units).
         check(window, batch: 8, height: 5, width: 6, inChannels: 3, outChannels: 4)
         // One image per unit.
         check(window, batch: 3, height: 5, width: 6, inChannels: 3, outChannels: 4)
@@ -142,9 +142,9 @@ final class RowUnfoldConvTests: XCTestCase {
                               window: WindowGeometry(kernel: 3, padding: 1))
         var random = TestRandom(seed: 5)
         let x = random.array(3 * 100 * 16), w = random.array(shape.patchSize * 8), dy = random.array(3 * 100 * 8)
-        let winograd = Self.run(x, w, dy, shape, workspace: Workspace())
+        let winograd = Self.run(x, w, dy, shape, arena: ScratchArena())
         Winograd3x3.enabled = false
-        let rows = Self.run(x, w, dy, shape, workspace: Workspace())
+        let rows = Self.run(x, w, dy, shape, arena: ScratchArena())
         Winograd3x3.enabled = true
         assertClose(winograd.0, rows.0, relative: 1e-4, "winograd y")
         assertClose(winograd.1, rows.1, relative: 1e-4, "winograd dx")

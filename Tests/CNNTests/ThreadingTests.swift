@@ -1,4 +1,5 @@
 import COpenBLAS
+import PipeBase
 import XCTest
 @testable import CNN
 

@@ -15,13 +15,13 @@ final class TorchKernelTests: XCTestCase {
             let bias = c.has("b") ? c.tensor("b") : nil
             let y = Tensor(shape: c.shape("y")), dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
             let db = Tensor(shape: [shape.outChannels])
-            let workspace = Workspace()
+            let arena = ScratchArena()
             conv2dForward(output: y.data, outputStride: shape.outChannels, input: x.data, inputStride: shape.inChannels,
-                          weights: w.data, bias: bias?.data, shape: shape, workspace: workspace)
+                          weights: w.data, bias: bias?.data, shape: shape, arena: arena)
             conv2dBackward(inputGradient: dx.data, inputGradientStride: shape.inChannels, weightGradient: dw.data,
                            biasGradient: bias == nil ? nil : db.data, outputGradient: dy.data,
                            outputGradientStride: shape.outChannels, input: x.data, inputStride: shape.inChannels,
-                           weights: w.data, shape: shape, workspace: workspace)
+                           weights: w.data, shape: shape, arena: arena)
             let name = c.string("name")
             XCTAssertEqual([shape.batch, shape.outHeight, shape.outWidth, shape.outChannels], c.shape("y"), name)
             assertClose(y.array, c.floats("y"), relative: 1e-4, "\(name) y")

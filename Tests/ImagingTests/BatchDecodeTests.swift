@@ -1,4 +1,5 @@
 import Foundation
+import PipeBase
 import XCTest
 @testable import Imaging
 

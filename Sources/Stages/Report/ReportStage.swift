@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import PipeBase
 import PipeEngine
 import PipeSpec
 
@@ -158,9 +159,4 @@ public struct ReportStage: TypedStageKind {
         }
         return data
     }
-}
-
-/// The version of pipe, for provenance records and `pipe --version`.
-public enum PipeVersion {
-    public static let current = "0.1.0"
 }

@@ -1,9 +1,10 @@
 import Dispatch
 
-/// Splits loops into chunks whose boundaries depend only on the problem size.
+/// Parallel loops over index ranges, on all cores with `DispatchQueue.concurrentPerform`.
 ///
-/// Because partitions never depend on the number of cores, reductions that sum per-chunk partials in
-/// chunk order give identical results on any machine load, which keeps seeded training repeatable.
+/// `chunks` and `forEachChunk` split work at boundaries that depend only on the problem size, never on the
+/// number of cores, so reductions that sum per-chunk partials in chunk order give identical results on any
+/// machine load, which keeps seeded training repeatable.
 public enum Parallel {
     /// The chunk ranges covering `0..<count`, each about `grain` long, at most `maxChunks` of them.
     public static func chunks(count: Int, grain: Int, maxChunks: Int = 64) -> [Range<Int>] {
@@ -32,8 +33,8 @@ public enum Parallel {
         } else if ranges.count > 1 {
             // Chunks touch disjoint memory by contract, so handing `body` to worker threads is safe.
             withoutActuallyEscaping(body) { escaping in
-                let box = UncheckedSendable(escaping)
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { box.value($0, ranges[$0]) }
+                nonisolated(unsafe) let shared = escaping
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { shared($0, ranges[$0]) }
             }
         }
     }
@@ -44,10 +45,16 @@ public enum Parallel {
             for index in range { body(index) }
         }
     }
-}
 
-/// Carries a value the caller guarantees is used race-free across threads.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+    /// `body(0) ..< body(count - 1)` computed concurrently, one item per task, returned in index order.
+    public static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        slots.initialize(repeating: nil)
+        defer { slots.deinitialize(); slots.deallocate() }
+        nonisolated(unsafe) let shared = slots
+        // Each index writes only its own slot, so the unsynchronised writes never overlap.
+        DispatchQueue.concurrentPerform(iterations: count) { i in shared[i] = body(i) }
+        return slots.map { $0! }
+    }
 }

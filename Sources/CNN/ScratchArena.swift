@@ -1,14 +1,14 @@
 /// A grow-only scratch arena for kernel temporaries such as im2col matrices.
 ///
-/// A single workspace is shared by all layers of a model; it only reallocates when a request is
+/// A single arena is shared by all layers of a model; it only reallocates when a request is
 /// larger than anything seen before, so steady-state training steps do not allocate. It is not
 /// thread-safe: one model step uses it at a time.
-public final class Workspace: @unchecked Sendable {
+public final class ScratchArena: @unchecked Sendable {
     private var storage: UnsafeMutablePointer<Float>
     /// The number of floats currently available.
     public private(set) var capacity: Int
 
-    /// Creates a workspace with an initial capacity in floats.
+    /// Creates an arena with an initial capacity in floats.
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 1)
         storage = .allocate(capacity: self.capacity)

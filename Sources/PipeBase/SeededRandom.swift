@@ -1,7 +1,10 @@
 import Foundation
 
-/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64) so that synthetic data is the same
+/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64) so that results are the same
 /// for the same seed on every machine and Swift version; never the system generator.
+///
+/// Streams use xoshiro256**; kernels that draw in parallel use the counter-based `uniform(seed:index:)`,
+/// whose draws can be computed in any order.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
@@ -18,14 +21,6 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: mixed)
     }
 
-    static func splitMix(_ x: inout UInt64) -> UInt64 {
-        x &+= 0x9E37_79B9_7F4A_7C15
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -36,6 +31,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1), from the top 53 bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// A uniform Float in [0, 1), from the top 24 bits.
+    public mutating func nextUniform() -> Float { Self.float(next()) }
 
     /// Uniform in [low, high).
     public mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
@@ -48,4 +46,24 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         let u = max(unit(), 1e-300), v = unit()
         return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
+
+    /// The `index`-th draw of stream `seed`, computable in any order: a Float in [0, 1).
+    public static func uniform(seed: UInt64, index: UInt64) -> Float {
+        float(mix(seed &+ (index &+ 1) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// SplitMix64's finaliser: spreads the bits of `value` over the whole word.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func splitMix(_ x: inout UInt64) -> UInt64 {
+        x &+= 0x9E37_79B9_7F4A_7C15
+        return mix(x)
+    }
+
+    private static func float(_ bits: UInt64) -> Float { Float(bits >> 40) / Float(1 << 24) }
 }
