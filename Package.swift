@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
         .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine"]),
         .testTarget(name: "StagesTests", dependencies: ["PipeBase", "Stages", "Models", "Imaging", "CNN"]),
+        // Reads Sources/ as text: checks the file layering of each module.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "pipeTests", dependencies: ["pipe", "Models", "Imaging"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,7 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
     public init(name: String) throws {
         let folded = name.lowercased().filter { $0 != "-" && $0 != "_" }
         guard let match = Self.allCases.first(where: { $0.rawValue.replacingOccurrences(of: "_", with: "") == folded }) else {
-            throw ModelError.unknownArchitecture(name)
+            throw ModelError.unknownArchitecture(name, known: Self.allCases.map(\.rawValue))
         }
         self = match
     }

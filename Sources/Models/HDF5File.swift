@@ -111,14 +111,6 @@ final class HDF5File {
         }
     }
 
-    /// Whether `path` names a dataset (rather than a group).
-    func isDataset(_ path: String) -> Bool {
-        let id = H5Oopen(file, path, chdf5_default())
-        guard id >= 0 else { return false }
-        defer { H5Oclose(id) }
-        return H5Iget_type(id) == H5I_DATASET
-    }
-
     /// A float dataset's shape and values (converted to Float32 by HDF5 from any float type).
     func floats(_ path: String) throws -> WeightArray {
         let dataset = H5Dopen2(file, path, chdf5_default())

@@ -10,7 +10,7 @@ enum PyTorchLegacyFile {
         var storages: [String: TorchStorageReference] = [:]
         let (main, ranges) = try data.withUnsafeBytes { bytes in
             func run(_ part: String, from start: Int) throws -> (value: PickleValue, end: Int) {
-                let machine = PickleMachine(path: path, part: part) { id throws(PickleMachine.Failure) in
+                let machine = PickleMachine(path: path, part: part, globals: TorchGlobals.self) { id throws(PickleFailure) in
                     let storage = try TorchStorageReference(persistentID: id)
                     storages[storage.key] = storage
                     return .storage(storage)
@@ -53,8 +53,8 @@ enum PyTorchLegacyFile {
             }
             return (main.value, ranges)
         }
-        let tensors = try PyTorchCheckpoint.tensors(of: main, path: path)
-        return try PyTorchCheckpoint.arrays(tensors, path: path) { storage in
+        let tensors = try TorchStateDict.tensors(of: main, path: path)
+        return try TorchStateDict.arrays(tensors, path: path) { storage in
             guard let range = ranges[storage.key] else {
                 throw fail("storage '\(storage.key)' is used by a tensor but missing from the storage key list")
             }

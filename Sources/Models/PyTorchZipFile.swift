@@ -38,12 +38,12 @@ enum PyTorchZipFile {
         if let order = archive[prefix + "byteorder"], String(decoding: try contents(order), as: UTF8.self) != "little" {
             throw fail("its tensors are stored big-endian; pipe reads little-endian checkpoints only")
         }
-        let machine = PickleMachine(path: path, part: picklePath) { id throws(PickleMachine.Failure) in
+        let machine = PickleMachine(path: path, part: picklePath, globals: TorchGlobals.self) { id throws(PickleFailure) in
             .storage(try TorchStorageReference(persistentID: id))
         }
         let value = try contents(pickle).withUnsafeBytes { try machine.run($0).value }
-        let tensors = try PyTorchCheckpoint.tensors(of: value, path: path)
-        return try PyTorchCheckpoint.arrays(tensors, path: path) { storage in
+        let tensors = try TorchStateDict.tensors(of: value, path: path)
+        return try TorchStateDict.arrays(tensors, path: path) { storage in
             guard let entry = archive[prefix + "data/" + storage.key] else {
                 throw fail("the record \(prefix)data/\(storage.key) is missing: the file is truncated or damaged")
             }

@@ -1,6 +1,6 @@
 /// The Python globals a PyTorch state dict may name, and what calling them builds. Any other global is
 /// refused by name: a weights file is data, and pipe never runs code from one.
-enum TorchGlobals {
+enum TorchGlobals: PickleGlobals {
     private static let functions: Set<String> = [
         "collections.OrderedDict", "torch.Size",
         "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2",
@@ -11,7 +11,7 @@ enum TorchGlobals {
     ]
 
     /// The value of a GLOBAL opcode: `.global(name)` when allow-listed.
-    static func resolve(module: String, name: String) throws(PickleMachine.Failure) -> PickleValue {
+    static func resolve(module: String, name: String) throws(PickleFailure) -> PickleValue {
         let full = module + "." + name
         let isStorage = (module == "torch" || module == "torch.cuda")
             && (TorchScalarType(rawValue: name) != nil || TorchScalarType.unsupportedStorages.contains(name))
@@ -23,7 +23,7 @@ enum TorchGlobals {
     }
 
     /// The value of REDUCE or NEWOBJ: an OrderedDict, a tensor reference, or a size tuple.
-    static func call(_ callable: PickleValue, _ arguments: PickleValue) throws(PickleMachine.Failure) -> PickleValue {
+    static func call(_ callable: PickleValue, _ arguments: PickleValue) throws(PickleFailure) -> PickleValue {
         guard case .global(let name) = callable else { throw .init("it calls \(callable.kind), which is not a function") }
         guard case .tuple(let args) = arguments else { throw .init("it calls `\(name)` without an argument tuple") }
         switch name {
