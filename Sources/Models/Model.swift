@@ -33,7 +33,7 @@ public final class Model {
     /// Builds `architecture` with random weights drawn from `options.seed`.
     public init(architecture: Architecture, variant: Variant, options: ModelOptions = ModelOptions()) throws {
         guard options.classes > 0 else { throw ModelError.invalidConfiguration("classes must be at least 1") }
-        let trunk = try Trunk.build(architecture, variant: variant, options: options)
+        let trunk = try TrunkCatalog.trunk(of: architecture, variant: variant, options: options)
         self.architecture = architecture
         self.variant = variant
         self.options = options
@@ -79,7 +79,7 @@ public final class Model {
     }
 
     private func rebuildGraph() {
-        let rebuilt = Graph(workspace: graph.workspace)
+        let rebuilt = Graph(arena: graph.arena)
         var nodes = [rebuilt.input]
         for (layer, inputs) in trunkLayers { nodes.append(rebuilt.add(layer, inputs: inputs.map { nodes[$0] })) }
         if let head {
@@ -117,9 +117,6 @@ public final class Model {
 
     /// The trunk's trainable parameters.
     public var backboneParameters: [Parameter] { trunkLayers.flatMap { $0.layer.parameters } }
-
-    /// The head's parameters (empty without a head).
-    public var headParameters: [Parameter] { head?.parameters ?? [] }
 
     /// Freezes or unfreezes the trunk; frozen batch norms then use their running statistics in training.
     public func setBackboneFrozen(_ frozen: Bool) {

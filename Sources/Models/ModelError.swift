@@ -1,7 +1,7 @@
 /// Errors raised by the Models module, each phrased so the user can see what to change.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// An architecture name that pipe does not know.
-    case unknownArchitecture(String)
+    case unknownArchitecture(String, known: [String])
     /// Options that cannot build a model (for example a reduced DenseNet with no blocks).
     case invalidConfiguration(String)
     /// A weights file that cannot be read: missing, truncated or not in the format its name suggests.
@@ -19,8 +19,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .unknownArchitecture(name):
-            return "unknown architecture '\(name)'; use one of: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))"
+        case let .unknownArchitecture(name, known):
+            return "unknown architecture '\(name)'; use one of: \(known.joined(separator: ", "))"
         case let .invalidConfiguration(reason):
             return "invalid model configuration: \(reason)"
         case let .unreadableWeights(path, reason):

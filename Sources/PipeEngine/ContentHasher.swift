@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PipeBase
 
 /// Computes SHA-256 content hashes of files, streaming them in fixed-size chunks.
 public enum ContentHasher {
@@ -26,7 +27,7 @@ public enum ContentHasher {
     /// The SHA-256 of each file, read on all cores; nil for a file that cannot be read.
     public static func sha256(files paths: [String]) -> [String?] {
         guard !paths.isEmpty else { return [] }
-        let slots = Slots(count: paths.count)
+        let slots = ParallelResults<String>(count: paths.count)
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, paths.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: paths.count, by: workers) {
@@ -38,19 +39,5 @@ public enum ContentHasher {
 
     private static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-/// Results written by parallel workers, one slot each.
-private final class Slots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [String?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: String) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PipeBase
 import Stages
 
 /// The `pipe` command: declarative, cached deep-learning pipelines for breast-cancer image classification.

@@ -1,3 +1,4 @@
+import PipeBase
 import XCTest
 @testable import CNN
 

@@ -1,4 +1,5 @@
 import CNN
+import PipeBase
 import XCTest
 @testable import Models
 

@@ -1,19 +1,20 @@
 import CNN
 import Foundation
+import PipeBase
 
 // Times conv2dForward and conv2dForward + conv2dBackward for every distinct convolution shape of
 // DenseNet201 and, with `--peer PYTHON`, runs bench/cnn/torch_peer.py on the same shapes to print
 // the time ratio (ours / PyTorch; ≤ 1 means we are at least as fast).
 //
 // Usage: cnn-bench [--batch 16] [--size 224] [--reps 3] [--rounds 3] [--limit N] [--kernel K]
-//                  [--workspace FLOATS] [--peer python3]
-// `--kernel 3` keeps only 3x3 convolutions; `--workspace` sets the im2col slice size in floats.
+//                  [--arena FLOATS] [--peer python3]
+// `--kernel 3` keeps only 3x3 convolutions; `--arena` sets the im2col slice size in floats.
 // Each round times every shape here and then at once in the peer (torch_peer.py --stream), so both
 // see the same machine load; every shape keeps its fastest time over the rounds, and the output
 // ends with subtotals per kernel size.
 
 struct Options {
-    var batch = 16, size = 224, reps = 3, rounds = 3, limit = Int.max, kernel: Int?, workspace: Int?
+    var batch = 16, size = 224, reps = 3, rounds = 3, limit = Int.max, kernel: Int?, arena: Int?
     var peer: String?
 
     init(_ arguments: [String]) {
@@ -27,7 +28,7 @@ struct Options {
             case "--rounds": rounds = max(Int(value) ?? rounds, 1)
             case "--limit": limit = Int(value) ?? limit
             case "--kernel": kernel = Int(value)
-            case "--workspace": workspace = Int(value)
+            case "--arena": arena = Int(value)
             case "--peer": peer = value
             default:
                 FileHandle.standardError.write("unknown option \(flag)\n".data(using: .utf8)!)
@@ -57,8 +58,8 @@ func time(reps: Int, _ body: () -> Void) -> Double {
     return best
 }
 
-let workspace = Workspace()
-if let limit = options.workspace { workspace.preferredLimit = limit }
+let arena = ScratchArena()
+if let limit = options.arena { arena.preferredLimit = limit }
 /// The fastest of `reps` runs of one shape, for forward and for forward + backward.
 func measureOurs(_ shape: ConvShape) -> (forward: Double, training: Double) {
     let input = Tensor(shape: [shape.batch, shape.height, shape.width, shape.inChannels])
@@ -72,7 +73,7 @@ func measureOurs(_ shape: ConvShape) -> (forward: Double, training: Double) {
     func forward() {
         conv2dForward(output: output.data, outputStride: shape.outChannels, input: input.data,
                       inputStride: shape.inChannels, weights: weights.data, bias: nil, shape: shape,
-                      workspace: workspace)
+                      arena: arena)
     }
     let forwardTime = time(reps: options.reps, forward)
     let trainingTime = time(reps: options.reps) {
@@ -80,7 +81,7 @@ func measureOurs(_ shape: ConvShape) -> (forward: Double, training: Double) {
         conv2dBackward(inputGradient: inputGradient.data, inputGradientStride: shape.inChannels,
                        weightGradient: weightGradient.data, biasGradient: nil, outputGradient: output.data,
                        outputGradientStride: shape.outChannels, input: input.data,
-                       inputStride: shape.inChannels, weights: weights.data, shape: shape, workspace: workspace)
+                       inputStride: shape.inChannels, weights: weights.data, shape: shape, arena: arena)
     }
     return (forwardTime, trainingTime)
 }

@@ -1,6 +1,7 @@
 import CNN
 import Foundation
 import Models
+import PipeBase
 
 // Times pipe's forward pass (inference) or full training step of an ImageNet architecture on random
 // input, in ms per image. Usage: model-bench ARCH [--mode forward|train] [--batch N] [--size N] [--reps N]

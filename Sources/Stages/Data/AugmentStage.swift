@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Imaging
+import PipeBase
 import PipeEngine
 import PipeSpec
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import PipeBase
 import PipeEngine
 import PipeSpec
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import PipeBase
 import PipeEngine
 import PipeSpec
 
@@ -33,7 +34,7 @@ public struct EvaluateStage: TypedStageKind {
         }
         let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
         try Self.requireFinite(probabilities, of: rows, stage: stage.name)
-        var generator = Datasets.SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
+        var generator = SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
         let scored = classifier.classes.count > 2
             ? Self.multiclass(classifier.classes, rows: rows, probabilities: probabilities, bootstrap: p.bootstrap, generator: &generator)
             : try Self.binary(classifier, rows: rows, probabilities: probabilities, manifest: manifest, p: p, stage: stage.name, generator: &generator)

@@ -28,7 +28,7 @@ struct GradCAM {
         let classes = logits.shape[1]
         var gradient = Tensor(shape: logits.shape)
         for (row, target) in targets.enumerated() { gradient.data[row * classes + target] = 1 }
-        let context = LayerContext(mode: .inference, workspace: model.graph.workspace)
+        let context = LayerContext(mode: .inference, arena: model.graph.arena)
         for layer in classifier.head.layers.reversed() {
             guard let next = layer.backward(gradient, inputNeedsGradient: [true], context: context).first ?? nil else { return nil }
             gradient = next

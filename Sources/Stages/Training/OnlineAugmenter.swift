@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Models
+import PipeBase
 
 /// Applies `fine-tune`'s `online_augment` ops to training images as they are loaded, with a new draw each
 /// epoch: an image in epoch `e` always gets the same draw for a given pipeline seed, wherever its file lives.
@@ -19,7 +20,7 @@ struct OnlineAugmenter {
         let results = ParallelResults<Result<[UInt8], Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             results.set(i, Result {
-                var random = Datasets.SeededRandom(seed: seed, 0x0A11E, UInt64(epoch), streams[i])
+                var random = SeededRandom(seed: seed, 0x0A11E, UInt64(epoch), streams[i])
                 let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: paths[i]), as: .rgb8)
                 let augmented = try plan.apply(to: image, using: &random).converted(to: .rgb8)
                 return try Resizer.resize(augmented, width: size, height: size).rgbBytes()

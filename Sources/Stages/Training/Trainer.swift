@@ -2,6 +2,7 @@ import CNN
 import Datasets
 import Foundation
 import Models
+import PipeBase
 import PipeEngine
 
 /// The epoch loop of `fine-tune`: batches, loss, optimizer and schedule, validation, early stopping and
@@ -105,7 +106,7 @@ final class Trainer {
             context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
         }
         for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
-            var random = Datasets.SeededRandom(seed: seed, 0xF17E, UInt64(epoch))
+            var random = SeededRandom(seed: seed, 0xF17E, UInt64(epoch))
             let started = Date()
             var order = Self.oversampled(train, classes: classes, using: &random)
             order.shuffle(using: &random)
@@ -204,7 +205,7 @@ final class Trainer {
 
     /// The training row indices of one epoch: each row once, and with an `oversample` balance stage upstream,
     /// seeded extra draws from the smaller classes until every class has as many rows as the largest.
-    static func oversampled(_ rows: [[String: String]], classes: [String], using random: inout Datasets.SeededRandom) -> [Int] {
+    static func oversampled(_ rows: [[String: String]], classes: [String], using random: inout SeededRandom) -> [Int] {
         var order = Array(rows.indices)
         guard rows.contains(where: { $0["balance"] == "oversample" }) else { return order }
         let byClass = Dictionary(grouping: rows.indices, by: { rows[$0]["label"] ?? "" })

@@ -1,4 +1,5 @@
 import Datasets
+import PipeBase
 import XCTest
 @testable import Stages
 

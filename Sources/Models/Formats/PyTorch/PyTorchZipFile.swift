@@ -1,0 +1,53 @@
+import Foundation
+import ZIPFoundation
+
+/// Reads the zip checkpoints `torch.save` writes since PyTorch 1.6: a folder holding `data.pkl` (the pickled
+/// state dict), `data/<key>` (each storage's raw little-endian bytes), `byteorder` and `version`.
+enum PyTorchZipFile {
+    static func read(path: String) throws -> [String: WeightArray] {
+        func fail(_ reason: String) -> ModelError { .unreadableWeights(path: path, reason: reason) }
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw fail("the zip archive is truncated or damaged (\(error)); download or save it again")
+        }
+        func contents(_ entry: Entry) throws -> Data {
+            var data = Data(capacity: Int(min(entry.uncompressedSize, 1 << 30)))
+            do {
+                _ = try archive.extract(entry, bufferSize: 1 << 20) { data.append($0) }
+            } catch Archive.ArchiveError.invalidCRC32 {
+                throw fail("\(entry.path) fails its CRC-32 check: the file is damaged; download or save it again")
+            } catch {
+                throw fail("\(entry.path) cannot be read (\(error)): the file is truncated or damaged")
+            }
+            return data
+        }
+        let paths = Set(archive.map(\.path))
+        guard let picklePath = paths.filter({ $0.hasSuffix("/data.pkl") && $0.split(separator: "/").count == 2 }).min(),
+              let pickle = archive[picklePath] else {
+            if paths.contains("model.weights.h5") {
+                throw fail("a Keras .keras archive, not a PyTorch checkpoint; unzip its model.weights.h5 and load that")
+            }
+            throw fail("not a PyTorch checkpoint: the zip archive has no <name>/data.pkl")
+        }
+        let prefix = String(picklePath.dropLast("data.pkl".count))
+        if paths.contains(prefix + "constants.pkl") {
+            throw fail("a TorchScript module (torch.jit.save), not a state dict; save model.state_dict() with torch.save")
+        }
+        if let order = archive[prefix + "byteorder"], String(decoding: try contents(order), as: UTF8.self) != "little" {
+            throw fail("its tensors are stored big-endian; pipe reads little-endian checkpoints only")
+        }
+        let machine = PickleMachine(path: path, part: picklePath, globals: TorchGlobals.self) { id throws(PickleFailure) in
+            .storage(try TorchStorageReference(persistentID: id))
+        }
+        let value = try contents(pickle).withUnsafeBytes { try machine.run($0).value }
+        let tensors = try TorchStateDict.tensors(of: value, path: path)
+        return try TorchStateDict.arrays(tensors, path: path) { storage in
+            guard let entry = archive[prefix + "data/" + storage.key] else {
+                throw fail("the record \(prefix)data/\(storage.key) is missing: the file is truncated or damaged")
+            }
+            return try contents(entry)
+        }
+    }
+}
