@@ -1,4 +1,5 @@
 import ArgumentParser
+import PipeBase
 import Imaging
 import Stages
 
