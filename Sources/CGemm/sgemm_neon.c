@@ -1,0 +1,2 @@
+#include "kernels.h"
+CGEMM_UNAVAILABLE(neon)
