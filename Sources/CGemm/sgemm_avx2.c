@@ -1,18 +1,20 @@
-// AVX2 + FMA SGEMM for CPUs without AVX-512: B is packed into KC x NR column panels, A is read in place
-// (packed only when transposed); a 6 x 16 register tile (12 ymm accumulators, two for B, one
-// broadcast of A) runs the inner product. A tile short of MR rows repeats its last row instead of
+// AVX2 + FMA SGEMM for CPUs without AVX-512: B is packed into KC x NR column panels (a KC x NC block
+// fits in L2), A is read in place (packed only when transposed); a 6 x 16 register tile (12 ymm
+// accumulators, two for B, one broadcast of A) runs the inner product, each row tile of A staying in
+// L1 while it meets every panel of the B block. A tile short of MR rows repeats its last row instead of
 // taking a slower path, so every element of C goes through the same instructions.
 #include "kernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MR 6
 #define NR 16
 #define KC 256
 #define MC 120
-#define NC 1024
+#define NC 256
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
@@ -38,19 +40,17 @@ static int ensure_buffers(void) {
 }
 
 /// Packs A^T[i0 ..< i0+mc, p0 ..< p0+kc] (A stored k x m) into MR-row panels, panel[p * MR + r], zero
-/// rows past mc.
+/// rows past mc; each stored row of A is read once, front to back.
 static void pack_transposed_a(float *dst, const float *a, long lda, long i0, long mc, long p0, long kc) {
-    for (long ip = 0; ip < mc; ip += MR) {
-        long rows = mc - ip < MR ? mc - ip : MR;
-        const float *src = a + p0 * lda + i0 + ip;
-        for (long p = 0; p < kc; p++) {
-            const float *s = src + p * lda;
-            float *d = dst + p * MR;
-            long r = 0;
-            for (; r < rows; r++) d[r] = s[r];
-            for (; r < MR; r++) d[r] = 0;
+    long whole = mc / MR, rest = mc % MR;
+    for (long p = 0; p < kc; p++) {
+        const float *s = a + (p0 + p) * lda + i0;
+        float *d = dst + p * MR;
+        for (long panel = 0; panel < whole; panel++) memcpy(d + panel * MR * kc, s + panel * MR, sizeof(float) * MR);
+        if (rest) {
+            float *tail = d + whole * MR * kc;
+            for (long r = 0; r < MR; r++) tail[r] = r < rest ? s[whole * MR + r] : 0;
         }
-        dst += MR * kc;
     }
 }
 
@@ -171,10 +171,10 @@ int cgemm_avx2_sgemm(int transA, int transB, long m, long n, long k, float alpha
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 if (transA) pack_transposed_a(packed_a, a, lda, ic, mc, pc, kc);
-                for (long jr = 0; jr < nc; jr += NR) {
-                    const float *bp = packed_b + (jr / NR) * NR * kc;
-                    long cols = nc - jr < NR ? nc - jr : NR;
-                    for (long ir = 0; ir < mc; ir += MR) {
+                for (long ir = 0; ir < mc; ir += MR) {
+                    for (long jr = 0; jr < nc; jr += NR) {
+                        const float *bp = packed_b + (jr / NR) * NR * kc;
+                        long cols = nc - jr < NR ? nc - jr : NR;
                         long i = ic + ir, rows = mc - ir < MR ? mc - ir : MR;
                         float *ct = c + i * ldc + jc + jr;
                         if (transA)

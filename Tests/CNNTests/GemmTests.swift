@@ -71,17 +71,17 @@ final class GemmTests: XCTestCase {
     }()
 
     func testAVX512KernelOnAVX512CPUsOnly() throws {
-        try XCTSkipUnless(GemmKernel.avx512.isAvailable, "no AVX-512F on this CPU: the avx512 kernel is not tested here")
+        guard GemmKernel.avx512.isAvailable else { throw XCTSkip("no AVX-512F on this CPU: the avx512 kernel is not tested here") }
         checkKernel(.avx512)
     }
 
     func testAVX2KernelOnAVX2CPUsOnly() throws {
-        try XCTSkipUnless(GemmKernel.avx2.isAvailable, "no AVX2 + FMA on this CPU: the avx2 kernel is not tested here")
+        guard GemmKernel.avx2.isAvailable else { throw XCTSkip("no AVX2 + FMA on this CPU: the avx2 kernel is not tested here") }
         checkKernel(.avx2)
     }
 
     func testNEONKernelOnARM64CPUsOnly() throws {
-        try XCTSkipUnless(GemmKernel.neon.isAvailable, "not an aarch64 CPU: the neon kernel is not tested here")
+        guard GemmKernel.neon.isAvailable else { throw XCTSkip("not an aarch64 CPU: the neon kernel is not tested here") }
         checkKernel(.neon)
     }
 
