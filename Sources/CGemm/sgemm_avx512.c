@@ -1,4 +1,4 @@
-// Blocked SGEMM: B is packed into KC x NR column panels; A is read in place, since packing it cost more
+// AVX-512 SGEMM: B is packed into KC x NR column panels; A is read in place, since packing it cost more
 // than it saved at the shapes of convolutions; an MR x NR register tile (14 x 32 floats, 28 zmm
 // accumulators) runs the inner product.
 #include "kernels.h"
