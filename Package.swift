@@ -25,8 +25,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        // pipe's own AVX-512 SGEMM kernels; optimised even in debug builds, where -O0 intrinsics run
-        // tens of times slower and would dominate the test suite.
+        // pipe's own SGEMM kernels (AVX-512, AVX2 + FMA, NEON, portable C); optimised even in debug builds,
+        // where -O0 intrinsics run tens of times slower and would dominate the test suite.
         .target(name: "CGemm", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "PipeBase"),
         .target(name: "CNN", dependencies: ["PipeBase", "COpenBLAS", "CGemm"]),

@@ -8,6 +8,8 @@ import PipeBase
 //
 // Usage: cnn-bench [--batch 16] [--size 224] [--reps 3] [--rounds 3] [--limit N] [--kernel K]
 //                  [--arena FLOATS] [--peer python3]
+//        cnn-bench --gemm avx2,openblas [--rows 8192] [--reps 3] [--threads N] [--kernel K]
+// `--gemm` times only the raw GEMMs of the same shapes on each named GemmKernel instead (GemmBench).
 // `--kernel 3` keeps only 3x3 convolutions; `--arena` sets the im2col slice size in floats.
 // Each round times every shape here and then at once in the peer (torch_peer.py --stream), so both
 // see the same machine load; every shape keeps its fastest time over the rounds, and the output
@@ -16,6 +18,7 @@ import PipeBase
 struct Options {
     var batch = 16, size = 224, reps = 3, rounds = 3, limit = Int.max, kernel: Int?, arena: Int?
     var peer: String?
+    var gemm: [GemmKernel]?, rows = 8192, threads: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -30,6 +33,17 @@ struct Options {
             case "--kernel": kernel = Int(value)
             case "--arena": arena = Int(value)
             case "--peer": peer = value
+            case "--gemm":
+                gemm = value.split(separator: ",").map { name in
+                    guard let kernel = GemmKernel(rawValue: String(name)), kernel.isAvailable else {
+                        let names = GemmKernel.available.map(\.rawValue).joined(separator: ", ")
+                        FileHandle.standardError.write("--gemm: \(name) is not a kernel this CPU runs (\(names))\n".data(using: .utf8)!)
+                        exit(2)
+                    }
+                    return kernel
+                }
+            case "--rows": rows = Int(value) ?? rows
+            case "--threads": threads = Int(value)
             default:
                 FileHandle.standardError.write("unknown option \(flag)\n".data(using: .utf8)!)
                 exit(2)
@@ -39,6 +53,11 @@ struct Options {
 }
 
 let options = Options(CommandLine.arguments)
+if let kernels = options.gemm {
+    GemmBench.run(kernels: kernels, batch: options.batch, size: options.size, rowCap: options.rows,
+                  reps: options.reps, threads: options.threads, kernelSize: options.kernel)
+    exit(0)
+}
 print("GEMM kernels \(GemmKernel.current.rawValue); OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) threads")
 if BLAS.usesGenericKernels {
     print("warning: OpenBLAS picked its generic kernels; rerun with OPENBLAS_CORETYPE=SkylakeX (or Haswell)")

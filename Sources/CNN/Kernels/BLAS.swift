@@ -12,8 +12,12 @@ public enum BLAS {
         return String(cString: name)
     }
 
-    /// The number of threads OpenBLAS uses for one GEMM.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads OpenBLAS uses for one GEMM, which pipe's kernels also split a large GEMM
+    /// into (`GemmKernel.run`).
+    public static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(max(newValue, 1))) }
+    }
 
     /// Whether OpenBLAS runs its generic fallback kernels rather than ones for this CPU.
     public static var usesGenericKernels: Bool {

@@ -2,24 +2,15 @@
 ///
 /// Shapes: `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`; `lda`, `ldb`, `ldc` are the row
 /// strides of the stored matrices, which lets GEMMs read channel slices of wider NHWC buffers.
-/// On CPUs with AVX-512 this runs pipe's own kernels (`CGemm`), which split only `m` or `n` across
-/// threads, so results do not depend on the thread count; elsewhere OpenBLAS, whose results across
-/// thread counts agree only up to rounding.
+/// Runs on `GemmKernel.current`: pipe's own kernels (`CGemm`) by default, which split only `m` or `n`
+/// across threads, so results do not depend on the thread count; with `PIPE_GEMM=openblas`, OpenBLAS,
+/// whose results across thread counts agree only up to rounding.
 @inline(__always)
 func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    guard m > 0, n > 0 else { return }
-    if k == 0 {
-        if beta == 0 { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
-        return
-    }
-    if GemmKernel.current == .avx512 {
-        GemmKernel.run(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        return
-    }
-    GemmKernel.openBLAS(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    GemmKernel.current.run(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }
 
 /// Column sums of a `rows x columns` matrix with row stride `stride`, written to `sums` (length `columns`).

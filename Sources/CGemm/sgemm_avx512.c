@@ -1,7 +1,9 @@
-// Blocked SGEMM: B is packed into KC x NR column panels; A is read in place, since packing it cost more
+// AVX-512 SGEMM: B is packed into KC x NR column panels; A is read in place, since packing it cost more
 // than it saved at the shapes of convolutions; an MR x NR register tile (14 x 32 floats, 28 zmm
 // accumulators) runs the inner product.
-#include "CGemm.h"
+#include "kernels.h"
+
+#if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 
 #define AVX512 __attribute__((target("avx512f")))
 
-int cgemm_supported(void) {
+int cgemm_avx512_available(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
@@ -23,8 +25,8 @@ int cgemm_supported(void) {
     return cached;
 }
 
-long cgemm_tile_rows(void) { return MR; }
-long cgemm_tile_columns(void) { return NR; }
+long cgemm_avx512_tile_rows(void) { return MR; }
+long cgemm_avx512_tile_columns(void) { return NR; }
 
 static _Thread_local float *packed_a;
 static _Thread_local float *packed_b;
@@ -136,7 +138,7 @@ AVX512 static void kernel(long kc, const float *restrict a, long rs, long ps, co
     }
 }
 
-int cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+int cgemm_avx512_sgemm(int transA, int transB, long m, long n, long k, float alpha,
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     if (!ensure_buffers()) return -1;
@@ -163,3 +165,6 @@ int cgemm_sgemm(int transA, int transB, long m, long n, long k, float alpha,
     }
     return 0;
 }
+#else
+CGEMM_UNAVAILABLE(avx512)
+#endif
