@@ -6,7 +6,7 @@ import XCTest
 /// aarch64 C library; the kernels include no libc headers on aarch64 for that reason.
 final class CGemmCrossCompileTests: XCTestCase {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Sources/CGemm").standardizedFileURL
+        .appendingPathComponent("../../../Sources/CGemm").standardizedFileURL
 
     func testSourcesCompileForAArch64() throws {
         let clang = try Self.clang()
