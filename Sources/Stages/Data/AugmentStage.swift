@@ -24,12 +24,12 @@ public struct AugmentStage: TypedStageKind {
     public func run(_ stage: StageSpec, parameters p: AugmentParameters, plan: StagePlan, context: StageContext) throws {
         let input = try ManifestFile.input(.splitManifest, of: context)
         var manifest = input.manifest
-        guard manifest.columns.contains("split") else {
+        guard manifest.has(.split) else {
             throw StageError.misconfigured(stage: stage.name, reason: "its input has no `split` column; put it after a split stage so only training images are augmented")
         }
         let copies = p.copies
         let steps = p.ops
-        let training = manifest.rows.indices.filter { manifest.rows[$0]["split"] == "train" }
+        let training = manifest.rows.indices.filter { manifest.rows[$0].split == .train }
         let folder = context.output.appendingPathComponent("augmented")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let jobs = training.flatMap { row in (1...copies).map { (row: row, copy: $0) } }
@@ -41,8 +41,8 @@ public struct AugmentStage: TypedStageKind {
             let (row, copy) = jobs[j]
             results.set(j, Result {
                 var random = SeededRandom(seed: seed, 0xA06, UInt64(row), UInt64(copy))
-                let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: rows[row]["path"] ?? ""))
-                let stem = (rows[row]["sha256"] ?? "row\(row)").prefix(16)
+                let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: rows[row].path))
+                let stem = rows[row].sha256.prefix(16)
                 let url = folder.appendingPathComponent("\(stem)-\(copy).png")
                 try PNGCodec.write(try steps.apply(to: image.channels == 3 ? image.converted(to: .rgb8) : image.converted(to: .gray8),
                                                    using: &random), to: url, fast: true)
@@ -54,18 +54,18 @@ public struct AugmentStage: TypedStageKind {
         for (j, result) in results.values.enumerated() {
             switch result {
             case .success(let url)?: written.append(url)
-            case .failure(let error)?: throw StageError.badInput(file: rows[jobs[j].row]["path"] ?? "", reason: "cannot augment: \(error)")
+            case .failure(let error)?: throw StageError.badInput(file: rows[jobs[j].row].path, reason: "cannot augment: \(error)")
             case nil: throw StageError.cannotWrite(folder.path)
             }
         }
         let hashes = ContentHasher.sha256(files: written.map(\.path))
-        manifest.addColumn("source")
+        manifest.addColumn(.source)
         for ((job, url), hash) in zip(zip(jobs, written), hashes) {
             var row = rows[job.row]
             // Named where the file will live once this result is committed.
-            row["path"] = context.committedOutput.appendingPathComponent("augmented/" + url.lastPathComponent).path
-            row["sha256"] = hash ?? ""
-            row["source"] = rows[job.row]["path"]
+            row.path = context.committedOutput.appendingPathComponent("augmented/" + url.lastPathComponent).path
+            row.sha256 = hash ?? ""
+            row.source = rows[job.row].path
             manifest.rows.append(row)
         }
         try manifest.write(to: context.output, paths: context.pipeline.paths)

@@ -36,7 +36,7 @@ public struct BalanceStage: TypedStageKind {
             var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0xBA1A)
             var keep = Set<Int>()
             for value in before.keys.sorted() {
-                var rows = manifest.rows.indices.filter { manifest.rows[$0][column] == value }
+                var rows = manifest.rows.indices.filter { manifest.rows[$0].value(of: column) == value }
                 rows.shuffle(using: &random)
                 keep.formUnion(rows.prefix(target))
             }
@@ -45,10 +45,10 @@ public struct BalanceStage: TypedStageKind {
         let after = Dictionary(grouping: manifest.values(column), by: { $0 }).mapValues(\.count)
         let largest = Double(after.values.max() ?? 1)
         if strategy != .undersample {
-            manifest.addColumn("balance")
+            manifest.addColumn(.balance)
             for index in manifest.rows.indices {
-                let value = manifest.rows[index][column] ?? ""
-                manifest.rows[index]["balance"] = strategy == .oversample ? "oversample" : String(largest / Double(after[value] ?? 1))
+                let value = manifest.rows[index].value(of: column)
+                manifest.rows[index].balance = strategy == .oversample ? "oversample" : String(largest / Double(after[value] ?? 1))
             }
         }
         struct Summary: Encodable {

@@ -42,14 +42,14 @@ public struct IngestStage: TypedStageKind {
             throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.noImages(dataset: manifest.dataset, root: root.path, detail: "no usable image"))")
         }
         let hashes = try Self.hashes(of: manifest, snapshot: context.inputSnapshots[root.path])
-        var rows: [[String: String]] = []
-        for (row, hash) in zip(manifest.rows, hashes) {
-            var values = row.columns
-            values["path"] = manifest.url(of: row).path
-            values["sha256"] = hash
-            values["label"] = row.label
-            values["patient"] = row.patient
-            rows.append(values)
+        var rows: [ManifestEntry] = []
+        for (index, (row, hash)) in zip(manifest.rows, hashes).enumerated() {
+            var cells = row.columns
+            cells[ManifestEntry.Column.path.rawValue] = manifest.url(of: row).path
+            cells[ManifestEntry.Column.sha256.rawValue] = hash
+            cells[ManifestEntry.Column.label.rawValue] = row.label
+            cells[ManifestEntry.Column.patient.rawValue] = row.patient
+            rows.append(try ManifestEntry(cells: cells, row: index + 1, file: context.output.appendingPathComponent(ManifestFile.fileName).path))
         }
         try ManifestFile(columns: ManifestFile.leading + manifest.columns, rows: rows).write(to: context.output, paths: context.pipeline.paths)
         try JSONFile.write(IngestSummary(manifest, paths: context.pipeline.paths), to: context.output.appendingPathComponent("ingest.json"))

@@ -26,25 +26,25 @@ public struct EvaluateStage: TypedStageKind {
         let (manifest, manifestFolder) = try ManifestFile.input(.splitManifest, of: context)
         let classifier = try TrainedClassifier.load(from: modelFolder)
         let split = p.split.rawValue
-        let rows = manifest.rows.filter { $0["split"] == split && ($0["source"] ?? "").isEmpty }
+        let rows = manifest.rows.filter { $0.split?.rawValue == split && $0.source == nil }
         guard !rows.isEmpty else { throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has no images") }
-        let unknown = Set(rows.map { $0["label"] ?? "" }).subtracting(classifier.classes)
+        let unknown = Set(rows.map(\.label)).subtracting(classifier.classes)
         guard classifier.classes.count <= 2 || unknown.isEmpty else {
             throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has labels the model was not trained on (\(unknown.sorted().joined(separator: ", "))); evaluate on the manifest its fine-tune stage trained on")
         }
-        let probabilities = try classifier.probabilities(of: rows.map { $0["path"] ?? "" })
+        let probabilities = try classifier.probabilities(of: rows.map(\.path))
         try Self.requireFinite(probabilities, of: rows, stage: stage.name)
         var generator = SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
         let scored = classifier.classes.count > 2
             ? Self.multiclass(classifier.classes, rows: rows, probabilities: probabilities, bootstrap: p.bootstrap, generator: &generator)
             : try Self.binary(classifier, rows: rows, probabilities: probabilities, manifest: manifest, p: p, stage: stage.name, generator: &generator)
         var csv = CSVTable.line(["path", "patient", "label", "split"] + scored.probabilityColumns.map { "prob_" + $0 } + ["pred"]
-            + (manifest.columns.contains("magnification") ? ["magnification"] : [])) + "\n"
+            + (manifest.has(.magnification) ? ["magnification"] : [])) + "\n"
         for (index, row) in rows.enumerated() {
-            var fields = [row["path"] ?? "", row["patient"] ?? "", row["label"] ?? "", split]
+            var fields = [row.path, row.patient, row.label, split]
                 + scored.probabilityColumns.indices.map { String(format: "%.6f", scored.probabilityValues[index][$0]) }
                 + [classifier.classes[scored.predicted[index]]]
-            if manifest.columns.contains("magnification") { fields.append(row["magnification"] ?? "") }
+            if manifest.has(.magnification) { fields.append(row.magnification ?? "") }
             csv += CSVTable.line(fields) + "\n"
         }
         do {
@@ -64,7 +64,7 @@ public struct EvaluateStage: TypedStageKind {
         try UpstreamRecords.carry(from: manifestFolder, to: context.output)
         try JSONFile.write(SplitSummary(manifest: manifest, byPatient: true), to: context.output.appendingPathComponent("split.json"))
         let predicted = scored.predicted
-        let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1["label"] },
+        let picks = HeatmapGallery.choose(correct: zip(predicted, rows).map { classifier.classes[$0] == $1.label },
                                           confidence: zip(predicted, probabilities).map { $1[$0] },
                                           margin: scored.margins, count: p.gradcamImages)
         if try HeatmapGallery.write(picks, classifier: classifier, rows: rows, predicted: predicted,
@@ -84,7 +84,7 @@ public struct EvaluateStage: TypedStageKind {
     }
 
     /// Two classes: the positive class is `ClassList`'s; decisions are `probability >= threshold`.
-    private static func binary<R: RandomNumberGenerator>(_ classifier: TrainedClassifier, rows: [[String: String]], probabilities: [[Double]],
+    private static func binary<R: RandomNumberGenerator>(_ classifier: TrainedClassifier, rows: [ManifestEntry], probabilities: [[Double]],
                                                         manifest: ManifestFile, p: EvaluateParameters, stage: String, generator: inout R) throws -> Scored {
         let positive = ClassList(names: classifier.classes).positive
         let threshold: Double
@@ -92,16 +92,16 @@ public struct EvaluateStage: TypedStageKind {
         case .fixed(let value):
             threshold = value
         case .youdenOnVal:
-            let valRows = manifest.rows.filter { $0["split"] == "val" && ($0["source"] ?? "").isEmpty }
-            let valProbabilities = try classifier.probabilities(of: valRows.map { $0["path"] ?? "" })
+            let valRows = manifest.rows.filter { $0.split == .val && $0.source == nil }
+            let valProbabilities = try classifier.probabilities(of: valRows.map(\.path))
             try requireFinite(valProbabilities, of: valRows, stage: stage)
-            threshold = RankingMetrics.youdenThreshold(labels: valRows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 },
+            threshold = RankingMetrics.youdenThreshold(labels: valRows.map { $0.label == classifier.classes[positive] ? 1 : 0 },
                                                        scores: valProbabilities.map { $0[positive] }) ?? 0.5
         }
-        let labels = rows.map { $0["label"] == classifier.classes[positive] ? 1 : 0 }
+        let labels = rows.map { $0.label == classifier.classes[positive] ? 1 : 0 }
         let scores = probabilities.map { $0[positive] }
-        var report = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map { $0["patient"] ?? "" },
-                                      magnifications: rows.map { $0["magnification"] ?? "" }, bootstrap: p.bootstrap,
+        var report = EvaluationReport(labels: labels, scores: scores, threshold: threshold, patients: rows.map(\.patient),
+                                      magnifications: rows.map { $0.magnification ?? "" }, bootstrap: p.bootstrap,
                                       generator: &generator)
         report.values["classes"] = .array(classifier.classes.map(JSONValue.string))
         report.values["positive_class"] = .string(classifier.classes[positive])
@@ -111,12 +111,12 @@ public struct EvaluateStage: TypedStageKind {
     }
 
     /// More than two classes: each image gets its most probable class; no threshold, no positive class.
-    private static func multiclass<R: RandomNumberGenerator>(_ classes: [String], rows: [[String: String]], probabilities: [[Double]],
+    private static func multiclass<R: RandomNumberGenerator>(_ classes: [String], rows: [ManifestEntry], probabilities: [[Double]],
                                                             bootstrap: Int, generator: inout R) -> Scored {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let labels = rows.map { index[$0["label"] ?? ""]! }
+        let labels = rows.map { index[$0.label]! }
         let report = MulticlassEvaluationReport(classes: classes, labels: labels, probabilities: probabilities,
-                                                patients: rows.map { $0["patient"] ?? "" }, magnifications: rows.map { $0["magnification"] ?? "" },
+                                                patients: rows.map(\.patient), magnifications: rows.map { $0.magnification ?? "" },
                                                 bootstrap: bootstrap, generator: &generator)
         return Scored(metrics: report.json, probabilityColumns: classes, probabilityValues: probabilities,
                       predicted: probabilities.map(MulticlassEvaluationReport.argmax),
@@ -124,9 +124,9 @@ public struct EvaluateStage: TypedStageKind {
     }
 
     /// Refuses NaN or infinite probabilities, which only a diverged model gives, instead of scoring them.
-    static func requireFinite(_ probabilities: [[Double]], of rows: [[String: String]], stage: String) throws {
+    static func requireFinite(_ probabilities: [[Double]], of rows: [ManifestEntry], stage: String) throws {
         let bad = probabilities.indices.filter { !probabilities[$0].allSatisfy(\.isFinite) }
         guard let first = bad.first else { return }
-        throw StageError.misconfigured(stage: stage, reason: "the model gives NaN or infinite probabilities for \(bad.count) of \(rows.count) images (e.g. \(rows[first]["path"] ?? "?")); its weights diverged: fine-tune again with a lower optimizer.lr or with optimizer.clip_norm")
+        throw StageError.misconfigured(stage: stage, reason: "the model gives NaN or infinite probabilities for \(bad.count) of \(rows.count) images (e.g. \(rows[first].path)); its weights diverged: fine-tune again with a lower optimizer.lr or with optimizer.clip_norm")
     }
 }

@@ -35,9 +35,9 @@ struct HeatmapGallery {
 
     /// Computes and writes the chosen images' overlays into `output`; returns how many were written.
     @discardableResult
-    static func write(_ picks: [Pick], classifier: TrainedClassifier, rows: [[String: String]], predicted: [Int],
+    static func write(_ picks: [Pick], classifier: TrainedClassifier, rows: [ManifestEntry], predicted: [Int],
                       probabilities: [[Double]], to output: URL) throws -> Int {
-        let paths = picks.map { rows[$0.index]["path"] ?? "" }
+        let paths = picks.map { rows[$0.index].path }
         guard let maps = try GradCAM(classifier: classifier).maps(of: paths, targets: picks.map { predicted[$0.index] }) else {
             return 0
         }
@@ -49,7 +49,7 @@ struct HeatmapGallery {
             try GradCAM.overlay(map, on: paths[number], size: 160).write(to: output.appendingPathComponent(file))
             let row = rows[pick.index], guess = predicted[pick.index]
             entries.append(.object([
-                "file": .string(file), "path": .string(row["path"] ?? ""), "label": .string(row["label"] ?? ""),
+                "file": .string(file), "path": .string(row.path), "label": .string(row.label),
                 "predicted": .string(classifier.classes[guess]), "probability": .number(probabilities[pick.index][guess]),
                 "kind": .string(pick.kind),
             ]))

@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import PipeEngine
 
-/// A `manifest.csv` as the data stages pass it on: named columns, one row per image.
+/// A `manifest.csv` as the data stages pass it on: its columns in order, one typed `ManifestEntry` per image.
 ///
 /// The first columns are always `path,sha256,label,patient`. In memory `path` is absolute, so any later stage
 /// can read the image without knowing where the dataset came from; on disk the path columns are portable
@@ -15,9 +15,9 @@ public struct ManifestFile: Sendable, Equatable {
     public static let pathColumns = ["path", "source"]
 
     public var columns: [String]
-    public var rows: [[String: String]]
+    public var rows: [ManifestEntry]
 
-    public init(columns: [String], rows: [[String: String]]) {
+    public init(columns: [String], rows: [ManifestEntry]) {
         self.columns = columns
         self.rows = rows
     }
@@ -31,13 +31,13 @@ public struct ManifestFile: Sendable, Equatable {
         } catch {
             throw StageError.badInput(file: url.path, reason: "\(error)")
         }
-        guard Self.leading.allSatisfy(table.header.contains) else {
-            throw StageError.badInput(file: url.path, reason: "the header must hold \(Self.leading.joined(separator: ","))")
+        if let missing = Self.leading.first(where: { !table.header.contains($0) }) {
+            throw StageError.badInput(file: url.path, reason: "the header has no `\(missing)` column; it must hold \(Self.leading.joined(separator: ","))")
         }
-        let rows = table.rows.map { cells in
-            var row = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0 < cells.count ? cells[$0] : "") })
-            for column in pathColumns { if let value = row[column] { row[column] = paths.absolute(value) } }
-            return row
+        let rows = try table.rows.enumerated().map { index, cells in
+            var values = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0 < cells.count ? cells[$0] : "") })
+            for column in pathColumns { if let value = values[column] { values[column] = paths.absolute(value) } }
+            return try ManifestEntry(cells: values, row: index + 1, file: url.path)
         }
         return ManifestFile(columns: table.header, rows: rows)
     }
@@ -54,7 +54,7 @@ public struct ManifestFile: Sendable, Equatable {
         var text = CSVTable.line(columns) + "\n"
         for row in rows {
             text += CSVTable.line(columns.map { column in
-                let value = row[column] ?? ""
+                let value = row.value(of: column)
                 return Self.pathColumns.contains(column) ? paths.portable(value) : value
             }) + "\n"
         }
@@ -65,13 +65,17 @@ public struct ManifestFile: Sendable, Equatable {
         }
     }
 
-    public func values(_ column: String) -> [String] { rows.map { $0[column] ?? "" } }
+    /// Every row's cell of `column`, empty where a row has none.
+    public func values(_ column: String) -> [String] { rows.map { $0.value(of: column) } }
 
     /// The dataset's classes, from its labels; `ClassList` says which one is positive.
-    public var classes: ClassList { ClassList(labels: values("label")) }
+    public var classes: ClassList { ClassList(labels: rows.map(\.label)) }
 
-    /// Adds a column at the end unless it is there.
-    public mutating func addColumn(_ name: String) {
-        if !columns.contains(name) { columns.append(name) }
+    /// Whether the header holds a typed column (optional ones such as `split` are absent before their stage).
+    public func has(_ column: ManifestEntry.Column) -> Bool { columns.contains(column.rawValue) }
+
+    /// Adds a typed column at the end unless it is there.
+    public mutating func addColumn(_ column: ManifestEntry.Column) {
+        if !has(column) { columns.append(column.rawValue) }
     }
 }

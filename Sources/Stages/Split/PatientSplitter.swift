@@ -3,9 +3,8 @@
 /// Groups are stratified by their majority label, shuffled with the seeded generator, then dealt (largest first)
 /// to the part that is furthest below its target image count, so fractions hold in images while no group is cut.
 public struct PatientSplitter: Sendable {
-    public enum Part: String, Sendable, CaseIterable {
-        case train, val, test
-    }
+    /// The manifest's split names, so an assignment is written as it is.
+    public typealias Part = ManifestEntry.Split
 
     /// Target share of each part, summing to 1.
     let fractions: [Double]

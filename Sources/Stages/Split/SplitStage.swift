@@ -25,8 +25,8 @@ public struct SplitStage: TypedStageKind {
         if !byPatient {
             context.note("group_by: none splits images, not patients: one patient's images land in several splits and inflate the scores")
         }
-        let groups = byPatient ? manifest.values("patient") : manifest.rows.indices.map { "row\($0)" }
-        let labels = p.stratify == .label ? manifest.values("label") : Array(repeating: "", count: manifest.rows.count)
+        let groups = byPatient ? manifest.rows.map(\.patient) : manifest.rows.indices.map { "row\($0)" }
+        let labels = p.stratify == .label ? manifest.rows.map(\.label) : Array(repeating: "", count: manifest.rows.count)
         var random = SeededRandom(seed: UInt64(context.pipeline.seed), 0x5917)
         let parts: [PatientSplitter.Part]
         var requested: [PatientSplitter.Part] = [.train, .test]
@@ -44,9 +44,9 @@ public struct SplitStage: TypedStageKind {
             requested = zip(PatientSplitter.Part.allCases, [fractions.train, fractions.val, fractions.test]).filter { $0.1 > 0 }.map(\.0)
         }
         if p.val > 0, !requested.contains(.val) { requested.insert(.val, at: 1) }
-        try SplitCoverage(stage: stage.name, requested: requested).check(parts: parts, groups: groups, labels: manifest.values("label"))
-        manifest.addColumn("split")
-        for (index, part) in parts.enumerated() { manifest.rows[index]["split"] = part.rawValue }
+        try SplitCoverage(stage: stage.name, requested: requested).check(parts: parts, groups: groups, labels: manifest.rows.map(\.label))
+        manifest.addColumn(.split)
+        for (index, part) in parts.enumerated() { manifest.rows[index].split = part }
         let summary = SplitSummary(manifest: manifest, byPatient: byPatient)
         guard summary.patientsInSeveralSplits.isEmpty || !byPatient else {
             throw StageError.misconfigured(stage: stage.name, reason: "patients \(summary.patientsInSeveralSplits.prefix(5).joined(separator: ", ")) would cross splits")
@@ -59,15 +59,14 @@ public struct SplitStage: TypedStageKind {
     /// BreakHis: `Folds.csv`'s fold (`fold`, default 1) gives test; CBIS-DDSM: its official train/test sets.
     private func officialParts(_ manifest: ManifestFile, stage: String, p: SplitParameters, groups: [String], labels: [String],
                                random: inout SeededRandom) throws -> [PatientSplitter.Part] {
-        let column: String
+        let test: [Bool]
         if manifest.columns.contains("fold\(p.fold ?? 1)") {
-            column = "fold\(p.fold ?? 1)"
-        } else if manifest.columns.contains("split") {
-            column = "split"
+            test = manifest.values("fold\(p.fold ?? 1)").map { $0.lowercased() == "test" }
+        } else if manifest.has(.split) {
+            test = manifest.rows.map { $0.split == .test }
         } else {
             throw StageError.misconfigured(stage: stage, reason: "folds: official needs the dataset's official split: BreakHis with Folds.csv at its root (columns fold1...fold5) or CBIS-DDSM")
         }
-        let test = manifest.values(column).map { $0.lowercased() == "test" }
         return carveValidation(test: test, fraction: p.val, groups: groups, labels: labels, random: &random)
     }
 
@@ -92,7 +91,7 @@ struct SplitSummary: Encodable {
     var groupedByPatient: Bool
 
     init(manifest: ManifestFile, byPatient: Bool) {
-        let splits = manifest.values("split"), labels = manifest.values("label"), patients = manifest.values("patient")
+        let splits = manifest.rows.map { $0.split?.rawValue ?? "" }, labels = manifest.rows.map(\.label), patients = manifest.rows.map(\.patient)
         images = Dictionary(grouping: splits, by: { $0 }).mapValues(\.count)
         perClass = Dictionary(grouping: splits.indices, by: { splits[$0] }).mapValues { rows in
             Dictionary(grouping: rows, by: { labels[$0] }).mapValues(\.count)

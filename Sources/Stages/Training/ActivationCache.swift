@@ -23,9 +23,9 @@ final class ActivationCache {
 
     /// Runs `model.graph` through `node` (its output when nil) in inference mode on every distinct image.
     /// `reserve(descriptor, bytes)` allocates the file's blocks and returns 0 or an errno (tests pass a full disk).
-    init(model: Model, node: Int?, rows: [[String: String]], size: Int, context: StageContext, batchSize: Int = 16,
+    init(model: Model, node: Int?, rows: [ManifestEntry], size: Int, context: StageContext, batchSize: Int = 16,
          reserve: (Int32, Int) -> Int32 = { posix_fallocate($0, 0, off_t($1)) }) throws {
-        let paths = Array(Set(rows.map { $0["path"] ?? "" })).sorted()
+        let paths = Array(Set(rows.map(\.path))).sorted()
         let graph = model.graph
         func run(_ chunk: [String]) throws -> Tensor {
             let input = try TrainedClassifier.batch(chunk, size: size, preprocessing: model.preprocessing)
@@ -71,10 +71,10 @@ final class ActivationCache {
     deinit { munmap(values, byteCount) }
 
     /// The values of `rows` as one `[N] + shape` tensor.
-    func batch(_ rows: [[String: String]]) throws -> Tensor {
+    func batch(_ rows: [ManifestEntry]) throws -> Tensor {
         let tensor = Tensor(shape: [rows.count] + shape)
         for (i, row) in rows.enumerated() {
-            guard let index = rowOf[row["path"] ?? ""] else { throw StageError.badInput(file: row["path"] ?? "", reason: "has no cached activations") }
+            guard let index = rowOf[row.path] else { throw StageError.badInput(file: row.path, reason: "has no cached activations") }
             (tensor.data + i * perImage).update(from: values + index * perImage, count: perImage)
         }
         return tensor

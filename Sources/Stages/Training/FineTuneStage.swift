@@ -27,7 +27,7 @@ public struct FineTuneStage: TypedStageKind {
 
     /// The frozen prefix's cached output, or nil (with a note) when the disk cannot hold it, in which case
     /// the frozen layers run on every batch instead.
-    private static func prefixCache(model: Model, node: Int, rows: [[String: String]], size: Int,
+    private static func prefixCache(model: Model, node: Int, rows: [ManifestEntry], size: Int,
                                     context: StageContext) throws -> ActivationCache? {
         do {
             return try ActivationCache(model: model, node: node, rows: rows, size: size, context: context)
@@ -41,14 +41,14 @@ public struct FineTuneStage: TypedStageKind {
     public func run(_ stage: StageSpec, parameters p: FineTuneParameters, plan: StagePlan, context: StageContext) throws {
         let manifest = try ManifestFile.input(.splitManifest, of: context).manifest
         let checkpoint = try context.input(.modelCheckpoint).folder
-        guard manifest.columns.contains("split") else {
+        guard manifest.has(.split) else {
             throw StageError.misconfigured(stage: stage.name, reason: "its manifest has no `split` column; put a split stage before it")
         }
         let rows = manifest.rows
         let classes = manifest.classes.names
-        let train = rows.filter { $0["split"] == "train" }, val = rows.filter { $0["split"] == "val" }
+        let train = rows.filter { $0.split == .train }, val = rows.filter { $0.split == .val }
         for (part, partRows) in [("train", train), ("val", val)] {
-            let missing = classes.filter { c in !partRows.contains { $0["label"] == c } }
+            let missing = classes.filter { c in !partRows.contains { $0.label == c } }
             guard missing.isEmpty else {
                 throw StageError.misconfigured(stage: stage.name, reason: "class \(missing.map { "`\($0)`" }.joined(separator: ", ")) has no \(part) image; change the split")
             }
@@ -79,7 +79,7 @@ public struct FineTuneStage: TypedStageKind {
             context.note("freezing the backbone through `\(until)`: the first \(count) layers are frozen")
         }
         let size = p.imageSize ?? model.architecture.defaultInputSize.height
-        let forward: ([[String: String]], Mode, Int) throws -> Tensor
+        let forward: ([ManifestEntry], Mode, Int) throws -> Tensor
         let backward: (Tensor) -> Void
         if frozen {
             // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
@@ -98,7 +98,7 @@ public struct FineTuneStage: TypedStageKind {
         } else {
             head.attach(to: model)
             forward = { rows, mode, epoch in
-                let paths = rows.map { $0["path"] ?? "" }
+                let paths = rows.map(\.path)
                 let input = mode == .training && !augmenter.plan.steps.isEmpty
                     ? try augmenter.batch(rows, epoch: epoch, size: size, preprocessing: model.preprocessing)
                     : try TrainedClassifier.batch(paths, size: size, preprocessing: model.preprocessing)

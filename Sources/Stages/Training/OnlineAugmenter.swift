@@ -13,10 +13,10 @@ struct OnlineAugmenter {
     let seed: UInt64
 
     /// The augmented images of manifest `rows` resized to `size x size` and preprocessed into one NHWC batch.
-    func batch(_ rows: [[String: String]], epoch: Int, size: Int, preprocessing: Preprocessing) throws -> Tensor {
-        let paths = rows.map { $0["path"] ?? "" }
+    func batch(_ rows: [ManifestEntry], epoch: Int, size: Int, preprocessing: Preprocessing) throws -> Tensor {
+        let paths = rows.map(\.path)
         // The content hash names an image independently of where the data set is.
-        let streams = rows.map { Self.stream(of: $0["sha256"] ?? $0["path"] ?? "") }
+        let streams = rows.map { Self.stream(of: $0.sha256) }
         let results = ParallelResults<Result<[UInt8], Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             results.set(i, Result {

@@ -12,8 +12,8 @@ final class Trainer {
     let model: Model
     let head: ClassifierHead
     let classes: [String]
-    let train: [[String: String]]
-    let val: [[String: String]]
+    let train: [ManifestEntry]
+    let val: [ManifestEntry]
     let context: StageContext
     let imageSize: Int
     let epochs: Int
@@ -30,13 +30,13 @@ final class Trainer {
     let loss: SoftmaxCrossEntropy
     /// Logits for a batch of manifest rows in a mode and epoch (0 outside training); `backward` takes the
     /// loss gradient of the last training forward.
-    let forward: ([[String: String]], Mode, Int) throws -> Tensor
+    let forward: ([ManifestEntry], Mode, Int) throws -> Tensor
     let backward: (Tensor) -> Void
     let seed: UInt64
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: FineTuneParameters, imageSize: Int, classes: [String],
-         train: [[String: String]], val: [[String: String]], seed: UInt64, context: StageContext,
-         forward: @escaping ([[String: String]], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
+         train: [ManifestEntry], val: [ManifestEntry], seed: UInt64, context: StageContext,
+         forward: @escaping ([ManifestEntry], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
         self.stage = stage
         self.forward = forward
         self.backward = backward
@@ -74,12 +74,12 @@ final class Trainer {
         }
         var weights: [Float]?
         // A `class-weights` balance stage upstream leaves each row's class weight in the `balance` column.
-        let recorded = Dictionary(train.compactMap { row in row["balance"].flatMap(Float.init).map { (row["label"] ?? "", $0) } },
+        let recorded = Dictionary(train.compactMap { row in row.balance.flatMap(Float.init).map { (row.label, $0) } },
                                   uniquingKeysWith: { first, _ in first })
         if !recorded.isEmpty {
             weights = classes.map { recorded[$0] ?? 1 }
         } else if p.classWeights == .auto {
-            let counts = classes.map { c in train.filter { $0["label"] == c }.count }
+            let counts = classes.map { c in train.filter { $0.label == c }.count }
             weights = counts.map { Float(train.count) / Float(classes.count * max($0, 1)) }
         }
         loss = SoftmaxCrossEntropy(classWeights: weights, labelSmoothing: Float(p.labelSmoothing))
@@ -117,14 +117,14 @@ final class Trainer {
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
                 let logits = try forward(rows, .training, epoch)
                 let lr = rate(at: step)
-                let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0["label"] ?? ""] ?? 0 })
+                let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0.label] ?? 0 })
                 guard value.isFinite else {
                     throw diverged(epoch: epoch, rate: lr, "the training loss is \(Self.describe(Double(value))) at batch \(batchIndex + 1)")
                 }
                 // Training accuracy and AUC come from these training-mode predictions, as Keras reports them,
                 // rather than from a second pass over the training set.
                 if let probabilities = loss.probabilities { trainProbabilities += TrainedClassifier.rows(of: probabilities) }
-                trainLabels += rows.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 }
+                trainLabels += rows.map { classes.firstIndex(of: $0.label) ?? 0 }
                 backward(loss.backward())
                 Self.step(trainable, optimizer: optimizer, learningRate: lr, clipNorm: clipNorm)
                 lossSum += Double(value) * Double(rows.count)
@@ -137,7 +137,7 @@ final class Trainer {
                 throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "\(bad) holds NaN or infinite values")
             }
             let trainScores = summarize(trainProbabilities, labels: trainLabels)
-            let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0["label"] ?? "") ?? 0 })
+            let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0.label) ?? 0 })
             guard valScores.loss.isFinite else {
                 throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "the validation loss is \(Self.describe(valScores.loss))")
             }
@@ -205,10 +205,10 @@ final class Trainer {
 
     /// The training row indices of one epoch: each row once, and with an `oversample` balance stage upstream,
     /// seeded extra draws from the smaller classes until every class has as many rows as the largest.
-    static func oversampled(_ rows: [[String: String]], classes: [String], using random: inout SeededRandom) -> [Int] {
+    static func oversampled(_ rows: [ManifestEntry], classes: [String], using random: inout SeededRandom) -> [Int] {
         var order = Array(rows.indices)
-        guard rows.contains(where: { $0["balance"] == "oversample" }) else { return order }
-        let byClass = Dictionary(grouping: rows.indices, by: { rows[$0]["label"] ?? "" })
+        guard rows.contains(where: { $0.balance == "oversample" }) else { return order }
+        let byClass = Dictionary(grouping: rows.indices, by: { rows[$0].label })
         let largest = byClass.values.map(\.count).max() ?? 0
         for label in classes {
             let members = byClass[label] ?? []
@@ -219,7 +219,7 @@ final class Trainer {
     }
 
     /// Class probabilities of `rows` in inference mode.
-    private func predict(_ rows: [[String: String]]) throws -> [[Double]] {
+    private func predict(_ rows: [ManifestEntry]) throws -> [[Double]] {
         var probabilities: [[Double]] = []
         for start in stride(from: 0, to: rows.count, by: batchSize) {
             probabilities += TrainedClassifier.softmaxRows(try forward(Array(rows[start..<min(start + batchSize, rows.count)]), .inference, 0))

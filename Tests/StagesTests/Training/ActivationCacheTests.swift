@@ -17,13 +17,13 @@ final class ActivationCacheTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    private func setting() throws -> (Model, [[String: String]], StageContext) {
-        var rows: [[String: String]] = []
+    private func setting() throws -> (Model, [ManifestEntry], StageContext) {
+        var rows: [ManifestEntry] = []
         for image in 0..<3 {
             let bytes = (0..<(24 * 24 * 3)).map { UInt8(($0 * (3 + image) + image * 40) % 256) }
             let url = folder.appendingPathComponent("\(image).png")
             try PNGCodec.write(try Image(width: 24, height: 24, format: .rgb8, bytes: bytes), to: url)
-            rows.append(["path": url.path])
+            rows.append(ManifestEntry(path: url.path))
         }
         let model = try Model(architecture: .densenet121, variant: .keras,
                               options: ModelOptions(includeTop: false, inputHeight: 24, inputWidth: 24,
@@ -37,11 +37,11 @@ final class ActivationCacheTests: XCTestCase {
     func testCachedValuesEqualThePrefixOutput() throws {
         let (model, rows, context) = try setting()
         let cache = try ActivationCache(model: model, node: 3, rows: rows, size: 24, context: context, batchSize: 2)
-        let input = try TrainedClassifier.batch([rows[2]["path"]!, rows[0]["path"]!], size: 24, preprocessing: model.preprocessing)
+        let input = try TrainedClassifier.batch([rows[2].path, rows[0].path], size: 24, preprocessing: model.preprocessing)
         let expected = try model.graph.forward(input, mode: .inference, through: 3).array
         XCTAssertEqual(try cache.batch([rows[2], rows[0]]).array, expected)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: context.work.path), [], "the mapped file is unlinked at once")
-        XCTAssertThrowsError(try cache.batch([["path": "/elsewhere.png"]]))
+        XCTAssertThrowsError(try cache.batch([ManifestEntry(path: "/elsewhere.png")]))
     }
 
     func testAFullDiskIsAnErrorNotACrash() throws {

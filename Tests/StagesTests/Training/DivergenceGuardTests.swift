@@ -6,7 +6,7 @@ import XCTest
 /// Divergence ends a run with an error: clipped steps, evaluate's probability guard, and JSON summaries.
 final class DivergenceGuardTests: XCTestCase {
     func testEvaluateRefusesNonFiniteProbabilities() {
-        let rows = ["a.png", "b.png", "c.png"].map { ["path": $0] }
+        let rows = ["a.png", "b.png", "c.png"].map { ManifestEntry(path: $0) }
         XCTAssertNoThrow(try EvaluateStage.requireFinite([[0.3, 0.7], [1, 0], [0.5, 0.5]], of: rows, stage: "eval"))
         XCTAssertThrowsError(try EvaluateStage.requireFinite([[0.3, 0.7], [.nan, .nan], [.infinity, 0]], of: rows, stage: "eval")) { error in
             XCTAssertEqual("\(error)", "stage `eval`: the model gives NaN or infinite probabilities for 2 of 3 images (e.g. b.png); its weights diverged: fine-tune again with a lower optimizer.lr or with optimizer.clip_norm")
