@@ -4,8 +4,10 @@
 Usage:
   swift build -c release --product model-bench
   python3 bench/models/vs_peers.py --python /path/to/python-with-torch-torchvision-keras-jax
-  options: --arch densenet201 (repeatable), --mode forward|train, --reps 5
+  options: --arch densenet201 (repeatable), --mode forward|train, --reps 5, --threads N (default: all cores)
 Prints ms/img medians, the ratios pipe/PyTorch and pipe/Keras, and each process's peak memory (max RSS).
+All three run pinned to the same cores (`taskset -c 0-(N-1)`) with N threads each, printed with the table;
+the peers at their fastest CPU settings (see peer.py).
 """
 import argparse, os, re, subprocess, sys
 
@@ -26,15 +28,19 @@ def main():
     p.add_argument("--arch", action="append")
     p.add_argument("--mode", default="forward")
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     a = p.parse_args()
+    pin = ["taskset", "-c", f"0-{a.threads - 1}"]
+    print(f"{a.threads} threads each, pinned to cores 0-{a.threads - 1}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     rows = []
     for arch in a.arch or ["densenet201"]:
         size = 299 if "inception" in arch else 224
         batch = 8 if a.mode == "train" else 16
-        env = dict(os.environ)
-        pipe = run([os.path.join(a.build, "model-bench"), arch, "--mode", a.mode, "--batch", str(batch), "--size", str(size), "--reps", str(a.reps)], env)
-        torch = run([a.python, os.path.join(HERE, "peer.py"), "torch", arch, a.mode, str(batch), str(size), str(a.reps)])
-        keras = run([a.python, os.path.join(HERE, "peer.py"), "keras", arch, a.mode, str(batch), str(size), str(a.reps)])
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+        pipe = run(pin + [os.path.join(a.build, "model-bench"), arch, "--mode", a.mode, "--batch", str(batch), "--size", str(size), "--reps", str(a.reps)], env)
+        peer = [str(batch), str(size), str(a.reps), str(a.threads)]
+        torch = run(pin + [a.python, os.path.join(HERE, "peer.py"), "torch", arch, a.mode] + peer, env)
+        keras = run(pin + [a.python, os.path.join(HERE, "peer.py"), "keras", arch, a.mode] + peer, env)
         rows.append((arch, batch, size, pipe, torch, keras))
     print(f"| arch | mode | batch | size | pipe ms/img (MB) | PyTorch ms/img (MB) | Keras-JAX ms/img (MB) | pipe/PyTorch | pipe/Keras |")
     print("|---|---|---|---|---|---|---|---|---|")
