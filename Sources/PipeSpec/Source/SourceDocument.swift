@@ -26,9 +26,6 @@ public struct SourceDocument: Sendable {
         return .start
     }
 
-    /// Whether the document spells out a value at `path` (as opposed to a path inside a missing parent).
-    public func hasLocation(for path: JSONPath) -> Bool { valueLocations[path] != nil }
-
     /// A diagnostic about the value (or key) at `path`, with the path leading the message.
     public func diagnostic(at path: JSONPath, atKey: Bool = false, severity: Diagnostic.Severity = .error,
                            _ message: String) -> Diagnostic {
