@@ -25,6 +25,7 @@ public final class Graph {
     /// every layer keeps its output as in training.
     public var freesActivations = true
     private var keptNodes: Set<Int> = []
+    private var lastPassFreed = false
     /// The node whose value `forward` returns; defaults to the last node added.
     public var output: Node
 
@@ -86,6 +87,7 @@ public final class Graph {
 
     private func run(from start: Int, value: Tensor, through last: Int, mode: Mode) throws -> Tensor {
         let frees = mode == .inference && freesActivations
+        lastPassFreed = frees
         if frees { pool.reclaimAll(except: value) } else { pool.drain() }
         let context = LayerContext(mode: mode, arena: arena, pool: frees ? pool : nil)
         let nodes = (start + 1)..<max(min(last + 1, layers.count), start + 1)
@@ -118,8 +120,9 @@ public final class Graph {
     }
 
     /// Back-propagates `outputGradient` (shaped like `forward`'s result), writing the gradients of all
-    /// unfrozen parameters. Layers that neither train nor feed a trainable layer are skipped.
+    /// unfrozen parameters; after an inference pass only when `freesActivations` was off. Layers that neither train nor feed a trainable layer are skipped.
     public func backward(_ outputGradient: Tensor) {
+        precondition(!lastPassFreed, "graph: backward after an inference pass that freed its activations; set freesActivations = false to differentiate inference")
         let context = LayerContext(mode: .training, arena: arena)
         let last = output.index
         for index in 1..<layers.count {
