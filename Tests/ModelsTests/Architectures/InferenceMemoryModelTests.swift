@@ -19,7 +19,7 @@ final class InferenceMemoryModelTests: XCTestCase {
         let expected = try graph.forward(input, mode: .inference).array
         let featureNode = model.featureMapNodeIndex
         let expectedFeatures = featureNode.flatMap { graph.value(at: $0)?.array }
-        let sizes = (1...graph.output.index).compactMap { graph.value(at: $0) }.filter { $0.shape.count == 4 }
+        let sizes = (0..<graph.output.index + 1).dropFirst().compactMap { graph.value(at: $0) }.filter { $0.shape.count == 4 }
             .map { $0.count * MemoryLayout<Float>.stride }
         let largest = sizes.max()!, sum = sizes.reduce(0, +)
         graph.freesActivations = true
