@@ -87,6 +87,8 @@ public final class Model {
         } else {
             rebuilt.output = nodes[trunkOutput]
         }
+        // Grad-CAM reads the last feature map after an inference pass, which would otherwise free it.
+        if let featureMap = featureMapNodeIndex { rebuilt.keep(nodes[featureMap]) }
         graph = rebuilt
     }
 

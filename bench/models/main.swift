@@ -52,3 +52,8 @@ for rep in 1...reps {
     print(String(format: "rep %d: %.1f ms/img, %d tensors allocated so far", rep, ms, Tensor.allocationCount))
 }
 print(String(format: "median %.1f ms/img", times.sorted()[times.count / 2]))
+if mode != "train" {
+    let megabytes = { (bytes: Int) in Double(bytes) / 1_048_576 }
+    print(String(format: "feature-map pool: %.0f MB held, %.0f MB lent at peak", megabytes(model.graph.pool.heldBytes),
+                 megabytes(model.graph.pool.peakLiveBytes)))
+}

@@ -12,9 +12,8 @@ public final class AddLayer: Layer {
         guard inputs[0].shape == inputs[1].shape else {
             throw CNNError.shapeMismatch(layer: name, expected: inputs[0].shape, actual: inputs[1].shape)
         }
-        let y = Tensor.reusing(output, shape: inputs[0].shape)
+        let y = context.outputBuffer(&output, shape: inputs[0].shape)
         Elementwise.addForward(output: y.data, a: inputs[0].data, b: inputs[1].data, count: y.count)
-        output = y
         return y
     }
 

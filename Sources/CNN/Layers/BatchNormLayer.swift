@@ -49,14 +49,13 @@ public final class BatchNormLayer: Layer {
         guard x.channels == channels, x.shape.count >= 2 else {
             throw CNNError.shapeMismatch(layer: name, expected: Array(x.shape.dropLast()) + [channels], actual: x.shape)
         }
-        let y = Tensor.reusing(output, shape: x.shape)
+        let y = context.outputBuffer(&output, shape: x.shape)
         lastMode = kernelMode(for: context.mode)
         batchNormForward(output: y.data, savedMean: savedMean.data, savedInvStd: savedInvStd.data,
                          runningMean: runningMean.data, runningVariance: runningVariance.data, input: x.data,
                          gamma: gamma.value.data, beta: beta.value.data, rows: x.rows, channels: channels,
                          mode: lastMode, momentum: momentum, epsilon: epsilon, relu: appliesReLU)
-        input = x
-        output = y
+        input = context.pools(y.shape) ? nil : x
         return y
     }
 

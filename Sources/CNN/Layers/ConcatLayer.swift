@@ -15,10 +15,9 @@ public final class ConcatLayer: Layer {
             throw CNNError.shapeMismatch(layer: name, expected: Array(first.shape.dropLast()) + [x.channels], actual: x.shape)
         }
         channels = inputs.map(\.channels)
-        let y = Tensor.reusing(output, shape: Array(first.shape.dropLast()) + [channels.reduce(0, +)])
+        let y = context.outputBuffer(&output, shape: Array(first.shape.dropLast()) + [channels.reduce(0, +)])
         ConcatKernels.forward(output: y.data, parts: inputs.map { UnsafePointer($0.data) }, channels: channels,
                               rows: first.rows)
-        output = y
         if inputGradients.count != inputs.count { inputGradients = Array(repeating: nil, count: inputs.count) }
         return y
     }

@@ -45,11 +45,10 @@ public final class Conv2DLayer: Layer {
         guard shape.outHeight > 0, shape.outWidth > 0 else {
             throw CNNError.invalidConfiguration(layer: name, reason: "input \(x.shape) is smaller than the \(window.kernelHeight)x\(window.kernelWidth) kernel")
         }
-        let y = Tensor.reusing(output, shape: [shape.batch, shape.outHeight, shape.outWidth, outChannels])
+        let y = context.outputBuffer(&output, shape: [shape.batch, shape.outHeight, shape.outWidth, outChannels])
         conv2dForward(output: y.data, outputStride: outChannels, input: x.data, inputStride: inChannels,
                       weights: weight.value.data, bias: bias?.value.data, shape: shape, arena: context.arena)
-        input = x
-        output = y
+        input = context.pools(y.shape) ? nil : x
         return y
     }
 

@@ -79,14 +79,16 @@ public final class DenseBlockLayer: Layer {
             throw CNNError.shapeMismatch(layer: name, expected: Array(x.shape.dropLast()) + [inputChannels], actual: x.shape)
         }
         let (n, h, w, rows, total) = (x.shape[0], x.shape[1], x.shape[2], x.rows, outputChannels)
-        let y = Tensor.reusing(output, shape: [n, h, w, total])
-        output = y
+        let y = context.outputBuffer(&output, shape: [n, h, w, total])
         Elementwise.copyChannels(y.data, targetStride: total, x.data, sourceStride: inputChannels, rows: rows,
                                  channels: inputChannels)
         lastForwardTrained = context.mode == .training
         // Inference keeps one unit's buffers, not every unit's: DenseNet201's blocks hold about 1.7 GB of them
         // at batch 16, 224 px.
-        let shared = lastForwardTrained ? nil : scratchBuffers(rows: rows)
+        // When the graph frees activations the shared buffers are pooled too, lent only while the block runs.
+        let pooledScratch = lastForwardTrained ? nil : context.pool?.take([3, rows * widest])
+        let shared = lastForwardTrained ? nil : pooledScratch?.data ?? scratchBuffers(rows: rows)
+        defer { pooledScratch.map { context.pool!.giveBack($0) } }
         if !lastForwardTrained { for s in saved { (s.normalized1, s.bottleneck, s.normalized2) = (nil, nil, nil) } }
         var c = inputChannels
         for (unit, s) in zip(units, saved) {

@@ -3,7 +3,8 @@
 /// Node 0 is the network input. Sequential models chain `append`; DenseNet concatenation, ResNet
 /// residual additions and Inception branches use `add(_:inputs:)` with several inputs.
 /// The backward pass visits only nodes that lead to a trainable parameter, so a frozen backbone
-/// costs nothing in backward.
+/// costs nothing in backward. In inference each feature map goes back to `pool` once its last reader has run,
+/// so memory follows the activations alive at one time.
 public final class Graph {
     /// A handle to a node's output.
     public struct Node: Hashable, Sendable {
@@ -18,6 +19,13 @@ public final class Graph {
     private var needsGradient: [Bool] = [false]
     /// The scratch arena shared by all layers.
     public let arena: ScratchArena
+    /// The buffers inference passes lend to layers for their feature maps.
+    public let pool = TensorPool()
+    /// Whether inference passes free each node's feature map after its last reader (on by default); when off,
+    /// every layer keeps its output as in training.
+    public var freesActivations = true
+    private var keptNodes: Set<Int> = []
+    private var lastPassFreed = false
     /// The node whose value `forward` returns; defaults to the last node added.
     public var output: Node
 
@@ -47,8 +55,12 @@ public final class Graph {
     @discardableResult
     public func append(_ layer: Layer) -> Node { add(layer, inputs: [output]) }
 
-    /// The output of node `index` (0 is the input) from the last `forward` call, if it ran.
+    /// The output of node `index` (0 is the input) from the last `forward` call, if it ran. After an inference
+    /// pass that frees activations only the input, the returned node and kept nodes have one.
     public func value(at index: Int) -> Tensor? { index < outputs.count ? outputs[index] : nil }
+
+    /// Keeps `node`'s value after inference passes, for `value(at:)` (e.g. Grad-CAM's feature map).
+    public func keep(_ node: Node) { keptNodes.insert(node.index) }
 
     /// All layers in execution order, composite layers replaced by the layers they run.
     public var allLayers: [Layer] { layers.compactMap { $0 }.flatMap { $0.sublayers.isEmpty ? [$0] : $0.sublayers } }
@@ -74,18 +86,43 @@ public final class Graph {
     }
 
     private func run(from start: Int, value: Tensor, through last: Int, mode: Mode) throws -> Tensor {
-        let context = LayerContext(mode: mode, arena: arena)
+        let frees = mode == .inference && freesActivations
+        lastPassFreed = frees
+        if frees { pool.reclaimAll(except: value) } else { pool.drain() }
+        let context = LayerContext(mode: mode, arena: arena, pool: frees ? pool : nil)
+        let nodes = (start + 1)..<max(min(last + 1, layers.count), start + 1)
+        var readers = [Int](repeating: 0, count: layers.count)
+        for index in nodes { for source in inputsOf[index] { readers[source] += 1 } }
+        for index in [start, last] + keptNodes { readers[index] += 1 }
+        // Readers left per buffer, since a layer may return its input (dropout in inference).
+        var uses: [ObjectIdentifier: Int] = [:]
+        func buffer(_ tensor: Tensor) -> ObjectIdentifier { ObjectIdentifier(tensor.base ?? tensor) }
+        func read(_ node: Int) {
+            guard frees, let tensor = outputs[node] else { return }
+            readers[node] -= 1
+            uses[buffer(tensor), default: 0] -= 1
+            if readers[node] == 0 { outputs[node] = nil }
+            if uses[buffer(tensor)] == 0 { pool.giveBack(tensor) }
+        }
         outputs[start] = value
-        for index in (start + 1)..<max(last + 1, start + 1) where index < layers.count {
+        uses[buffer(value)] = readers[start]
+        for index in nodes {
             let values = inputsOf[index].map { outputs[$0]! }
-            outputs[index] = try layers[index]!.forward(values, context: context)
+            let result = try layers[index]!.forward(values, context: context)
+            outputs[index] = result
+            guard frees else { continue }
+            readers[index] += 1
+            uses[buffer(result), default: 0] += readers[index]
+            read(index)
+            for source in inputsOf[index] { read(source) }
         }
         return outputs[last]!
     }
 
     /// Back-propagates `outputGradient` (shaped like `forward`'s result), writing the gradients of all
-    /// unfrozen parameters. Layers that neither train nor feed a trainable layer are skipped.
+    /// unfrozen parameters; after an inference pass only when `freesActivations` was off. Layers that neither train nor feed a trainable layer are skipped.
     public func backward(_ outputGradient: Tensor) {
+        precondition(!lastPassFreed, "graph: backward after an inference pass that freed its activations; set freesActivations = false to differentiate inference")
         let context = LayerContext(mode: .training, arena: arena)
         let last = output.index
         for index in 1..<layers.count {

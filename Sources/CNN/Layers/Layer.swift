@@ -23,14 +23,30 @@ public final class Parameter {
     }
 }
 
-/// What every layer runs with: the mode and the shared scratch arena.
+/// What every layer runs with: the mode, the shared scratch arena and, in a graph's inference pass, its pool.
 public struct LayerContext {
     public var mode: Mode
     public var arena: ScratchArena
+    /// Where inference outputs come from when the graph frees activations as it goes; nil otherwise.
+    public var pool: TensorPool?
 
-    public init(mode: Mode, arena: ScratchArena) {
+    public init(mode: Mode, arena: ScratchArena, pool: TensorPool? = nil) {
         self.mode = mode
         self.arena = arena
+        self.pool = pool
+    }
+
+    /// Whether an output of `shape` comes from the pool, in which case the layer keeps nothing that only its
+    /// backward pass reads. Only feature maps do: feature vectors are small, and Grad-CAM runs a head's
+    /// backward after an inference pass.
+    public func pools(_ shape: [Int]) -> Bool { pool != nil && shape.count == 4 }
+
+    /// The tensor a layer writes its output into: a pooled one when `pools(shape)` (the layer must not keep
+    /// it), otherwise `own`, refreshed to `shape` and kept for the next call.
+    public func outputBuffer(_ own: inout Tensor?, shape: [Int]) -> Tensor {
+        if let pool, pools(shape) { return pool.take(shape) }
+        own = Tensor.reusing(own, shape: shape)
+        return own!
     }
 }
 

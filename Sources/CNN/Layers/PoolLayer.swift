@@ -34,8 +34,15 @@ public final class PoolLayer: Layer {
         guard shape.outHeight > 0, shape.outWidth > 0 else {
             throw CNNError.invalidConfiguration(layer: name, reason: "input \(x.shape) is smaller than the pooling window")
         }
-        let y = Tensor.reusing(output, shape: [shape.batch, shape.outHeight, shape.outWidth, shape.channels])
+        let y = context.outputBuffer(&output, shape: [shape.batch, shape.outHeight, shape.outWidth, shape.channels])
         switch kind {
+        case .max where context.pools(y.shape):
+            // Nothing will read the winners: they live in a pooled buffer only while the kernel writes them.
+            let winners = context.pool!.take([y.count])
+            winners.data.withMemoryRebound(to: Int32.self, capacity: y.count) {
+                Pooling.maxPoolForward(output: y.data, argmax: $0, input: x.data, shape: shape)
+            }
+            context.pool!.giveBack(winners)
         case .max:
             if argmaxCapacity < y.count {
                 argmax?.deallocate()
@@ -46,8 +53,7 @@ public final class PoolLayer: Layer {
         case let .average(countIncludePad):
             Pooling.averagePoolForward(output: y.data, input: x.data, shape: shape, countIncludePad: countIncludePad)
         }
-        input = x
-        output = y
+        input = context.pools(y.shape) ? nil : x
         return y
     }
 

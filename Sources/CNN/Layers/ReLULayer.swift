@@ -10,9 +10,8 @@ public final class ReLULayer: Layer {
         guard inputs.count == 1 else {
             throw CNNError.invalidConfiguration(layer: name, reason: "expected 1 input, got \(inputs.count)")
         }
-        let y = Tensor.reusing(output, shape: inputs[0].shape)
+        let y = context.outputBuffer(&output, shape: inputs[0].shape)
         Elementwise.reluForward(output: y.data, input: inputs[0].data, count: y.count)
-        output = y
         return y
     }
 

@@ -13,6 +13,8 @@ public final class Tensor: @unchecked Sendable {
     public let count: Int
     /// The elements in row-major order.
     public let data: UnsafeMutablePointer<Float>
+    /// The tensor whose storage this one views, or nil when it owns its storage.
+    let base: Tensor?
 
     /// Creates a zero-filled tensor.
     public init(shape: [Int]) {
@@ -21,7 +23,18 @@ public final class Tensor: @unchecked Sendable {
         self.count = shape.reduce(1, *)
         self.data = .allocate(capacity: max(count, 1))
         data.initialize(repeating: 0, count: max(count, 1))
+        base = nil
         AllocationCounter.increment()
+    }
+
+    /// A tensor of `shape` on the first elements of `storage`'s memory, which must hold at least that many.
+    init(viewing storage: Tensor, shape: [Int]) {
+        let owner = storage.base ?? storage
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        precondition(count <= owner.count, "a view of \(shape) on \(owner.count) elements")
+        self.data = owner.data
+        base = owner
     }
 
     /// Creates a tensor holding `values`, which must have `shape`'s element count.
@@ -31,7 +44,7 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { data.deallocate() }
+    deinit { if base == nil { data.deallocate() } }
 
     /// The elements copied into an array.
     public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
