@@ -8,7 +8,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define MR 6
 #define NR 16
@@ -17,6 +16,7 @@
 #define NC 256
 
 #define AVX2 __attribute__((target("avx2,fma")))
+#define KERNEL AVX2
 
 int cgemm_avx2_available(void) {
     static int cached = -1;
@@ -37,21 +37,6 @@ static int ensure_buffers(void) {
     if (!packed_a) packed_a = aligned_alloc(32, sizeof(float) * (MC * KC + 8));
     if (!packed_b) packed_b = aligned_alloc(32, sizeof(float) * KC * NC);
     return packed_a && packed_b;
-}
-
-/// Packs A^T[i0 ..< i0+mc, p0 ..< p0+kc] (A stored k x m) into MR-row panels, panel[p * MR + r], zero
-/// rows past mc; each stored row of A is read once, front to back.
-static void pack_transposed_a(float *dst, const float *a, long lda, long i0, long mc, long p0, long kc) {
-    long whole = mc / MR, rest = mc % MR;
-    for (long p = 0; p < kc; p++) {
-        const float *s = a + (p0 + p) * lda + i0;
-        float *d = dst + p * MR;
-        for (long panel = 0; panel < whole; panel++) memcpy(d + panel * MR * kc, s + panel * MR, sizeof(float) * MR);
-        if (rest) {
-            float *tail = d + whole * MR * kc;
-            for (long r = 0; r < MR; r++) tail[r] = r < rest ? s[whole * MR + r] : 0;
-        }
-    }
 }
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into NR-column panels: panel[k * NR + j], zero columns past nc.
@@ -149,44 +134,11 @@ tile(long kc, const float *restrict a, long rs, const long step, const float *re
     }
 }
 
-AVX2 static void tile_in_place(long kc, const float *a, long lda, const float *b, float *c, long ldc, int first,
-                               float alpha, float beta, long rows, long cols) {
-    tile(kc, a, lda, 1, b, c, ldc, first, alpha, beta, rows, cols);
-}
-
-AVX2 static void tile_packed(long kc, const float *a, const float *b, float *c, long ldc, int first,
-                             float alpha, float beta, long rows, long cols) {
-    tile(kc, a, 1, MR, b, c, ldc, first, alpha, beta, rows, cols);
-}
+#include "panel_driver.h"
 
 int cgemm_avx2_sgemm(int transA, int transB, long m, long n, long k, float alpha,
                      const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    if (m <= 0 || n <= 0 || k <= 0) return 0;
-    if (!ensure_buffers()) return -1;
-    for (long jc = 0; jc < n; jc += NC) {
-        long nc = n - jc < NC ? n - jc : NC;
-        for (long pc = 0; pc < k; pc += KC) {
-            long kc = k - pc < KC ? k - pc : KC;
-            pack_b(packed_b, transB, b, ldb, pc, kc, jc, nc);
-            for (long ic = 0; ic < m; ic += MC) {
-                long mc = m - ic < MC ? m - ic : MC;
-                if (transA) pack_transposed_a(packed_a, a, lda, ic, mc, pc, kc);
-                for (long ir = 0; ir < mc; ir += MR) {
-                    for (long jr = 0; jr < nc; jr += NR) {
-                        const float *bp = packed_b + (jr / NR) * NR * kc;
-                        long cols = nc - jr < NR ? nc - jr : NR;
-                        long i = ic + ir, rows = mc - ir < MR ? mc - ir : MR;
-                        float *ct = c + i * ldc + jc + jr;
-                        if (transA)
-                            tile_packed(kc, packed_a + ir * kc, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
-                        else
-                            tile_in_place(kc, a + i * lda + pc, lda, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
-                    }
-                }
-            }
-        }
-    }
-    return 0;
+    return panel_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 #else
 CGEMM_UNAVAILABLE(avx2)

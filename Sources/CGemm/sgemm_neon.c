@@ -14,6 +14,7 @@
 #define KC 256
 #define MC 120
 #define NC 256
+#define KERNEL
 
 int cgemm_neon_available(void) { return 1; }
 long cgemm_neon_tile_rows(void) { return MR; }
@@ -26,22 +27,6 @@ static int ensure_buffers(void) {
     if (!packed_a) packed_a = __builtin_malloc(sizeof(float) * MC * KC);
     if (!packed_b) packed_b = __builtin_malloc(sizeof(float) * KC * NC);
     return packed_a && packed_b;
-}
-
-/// Packs A^T[i0 ..< i0+mc, p0 ..< p0+kc] (A stored k x m) into MR-row panels, panel[p * MR + r], zero
-/// rows past mc; each stored row of A is read once, front to back.
-static void pack_transposed_a(float *dst, const float *a, long lda, long i0, long mc, long p0, long kc) {
-    long whole = mc / MR, rest = mc % MR;
-    for (long p = 0; p < kc; p++) {
-        const float *s = a + (p0 + p) * lda + i0;
-        float *d = dst + p * MR;
-        for (long panel = 0; panel < whole; panel++)
-            __builtin_memcpy(d + panel * MR * kc, s + panel * MR, sizeof(float) * MR);
-        if (rest) {
-            float *tail = d + whole * MR * kc;
-            for (long r = 0; r < MR; r++) tail[r] = r < rest ? s[whole * MR + r] : 0;
-        }
-    }
 }
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into NR-column panels: panel[k * NR + j], zero columns past nc.
@@ -101,44 +86,11 @@ tile(long kc, const float *restrict a, long rs, const long step, const float *re
     }
 }
 
-static void tile_in_place(long kc, const float *a, long lda, const float *b, float *c, long ldc, int first,
-                          float alpha, float beta, long rows, long cols) {
-    tile(kc, a, lda, 1, b, c, ldc, first, alpha, beta, rows, cols);
-}
-
-static void tile_packed(long kc, const float *a, const float *b, float *c, long ldc, int first,
-                        float alpha, float beta, long rows, long cols) {
-    tile(kc, a, 1, MR, b, c, ldc, first, alpha, beta, rows, cols);
-}
+#include "panel_driver.h"
 
 int cgemm_neon_sgemm(int transA, int transB, long m, long n, long k, float alpha,
                      const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    if (m <= 0 || n <= 0 || k <= 0) return 0;
-    if (!ensure_buffers()) return -1;
-    for (long jc = 0; jc < n; jc += NC) {
-        long nc = n - jc < NC ? n - jc : NC;
-        for (long pc = 0; pc < k; pc += KC) {
-            long kc = k - pc < KC ? k - pc : KC;
-            pack_b(packed_b, transB, b, ldb, pc, kc, jc, nc);
-            for (long ic = 0; ic < m; ic += MC) {
-                long mc = m - ic < MC ? m - ic : MC;
-                if (transA) pack_transposed_a(packed_a, a, lda, ic, mc, pc, kc);
-                for (long ir = 0; ir < mc; ir += MR) {
-                    for (long jr = 0; jr < nc; jr += NR) {
-                        const float *bp = packed_b + (jr / NR) * NR * kc;
-                        long cols = nc - jr < NR ? nc - jr : NR;
-                        long i = ic + ir, rows = mc - ir < MR ? mc - ir : MR;
-                        float *ct = c + i * ldc + jc + jr;
-                        if (transA)
-                            tile_packed(kc, packed_a + ir * kc, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
-                        else
-                            tile_in_place(kc, a + i * lda + pc, lda, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
-                    }
-                }
-            }
-        }
-    }
-    return 0;
+    return panel_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 #else
 CGEMM_UNAVAILABLE(neon)
