@@ -11,6 +11,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case missingArtifact(stage: String, wanted: String, needs: [String])
     case ambiguousArtifact(stage: String, wanted: String, producers: [String])
     case artifactFlow([String])
+    case executorUnavailable(String)
     case cancelled
 
     public var description: String {
@@ -30,6 +31,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case .ambiguousArtifact(let stage, let wanted, let producers):
             "stage `\(stage)` reads one \(wanted), but \(producers.joined(separator: " and ")) each produce one; keep one of them in `needs`"
         case .artifactFlow(let problems): problems.joined(separator: "\n")
+        case .executorUnavailable(let why): why
         case .cancelled: "interrupted"
         }
     }

@@ -27,8 +27,11 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would run and why, and change nothing.")
     var dryRun = false
 
-    @Option(name: .short, help: ArgumentHelp("Cores to keep busy (default: all).", valueName: "N"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .short, help: ArgumentHelp("Cores to keep busy (default: all); with the Slurm executor, also the jobs submitted at once (default: 64).", valueName: "N"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Where stages run: local, or slurm (each stage a batch job). Overrides the file's `executor`; stages with `executor: local` stay local.", valueName: "NAME"))
+    var executor: Executor?
 
     @Flag(name: .customLong("keep-going"), help: "After a failure, still run every stage that does not depend on it.")
     var keepGoing = false
@@ -40,7 +43,7 @@ struct Run: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("-j must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
     }
 
     func run() throws {
@@ -71,7 +74,11 @@ struct Run: ParsableCommand {
         options.force = force
         options.forceDownstream = forceDownstream
         options.dryRun = dryRun
-        options.jobs = jobs
+        options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        options.jobsInFlight = jobs ?? 64
+        options.executor = executor
+        options.jobCommand = [StageJobCommand.executablePath, "stage-job"]
+        options.overrides = pipeline.overrides
         options.keepGoing = keepGoing
         let results = try Terminal.orFail { try runner.run(options, observer: reporter) }
         reporter.finish()
@@ -83,3 +90,5 @@ struct Run: ParsableCommand {
         if results.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
     }
 }
+
+extension Executor: ExpressibleByArgument {}

@@ -63,7 +63,7 @@ public final class PipelineRunner: @unchecked Sendable {
             }
             finished.removeAll()
             let launches = schedule.advance(cancelled: cancelled, workspace: workspace, observer: observer)
-            for launch in launches { start(launch, planner: planner, observer: observer) }
+            for launch in launches { start(launch, planner: planner, options: options, observer: observer) }
             if schedule.isFinished { break }
             if launches.isEmpty && finished.isEmpty { condition.wait() }
         }
@@ -73,13 +73,17 @@ public final class PipelineRunner: @unchecked Sendable {
     }
 
     /// Starts one stage on its own thread; called with the condition locked.
-    private func start(_ launch: Schedule.Launch, planner: StagePlanner, observer: any RunObserver) {
+    private func start(_ launch: Schedule.Launch, planner: StagePlanner, options: RunOptions, observer: any RunObserver) {
         let name = launch.planned.stage.name
         let folder: URL
         do {
             folder = try workspace.store.makeRunFolder(stage: name)
         } catch {
             finished.append((launch, .failure(error), nil))
+            return
+        }
+        if launch.placement.runsAsJob {
+            startJob(launch, folder: folder, options: options, observer: observer)
             return
         }
         let snapshots = planner.inputs.filter { path, _ in launch.planned.plan.externalInputs.contains { $0.path == path } }
@@ -92,14 +96,11 @@ public final class PipelineRunner: @unchecked Sendable {
                                    onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
         running[name] = context
         observer.stageStarted(name, reasons: launch.reasons)
+        let execution = StageExecution(workspace: workspace, pipeline: spec.name, planned: launch.planned, key: launch.key,
+                                       parts: launch.parts, reasons: launch.reasons, inputsBefore: snapshots)
         Thread.detachNewThread { [self] in
-            let outcome = Result { () throws -> (StageResult, ArtifactMeta) in
-                let started = Date()
-                try launch.planned.kind.run(launch.planned.stage, plan: launch.planned.plan, context: context)
-                let seconds = Date().timeIntervalSince(started)
-                if context.isCancelled { throw EngineError.cancelled }
-                try checkInputsUnchanged(launch.planned, planner: planner)
-                return try commit(launch, folder: folder, seconds: seconds)
+            let outcome = Result {
+                try execution.run(folder: folder, context: context, stillWanted: { !wasCancelled })
             }
             condition.lock()
             running[name] = nil
@@ -109,35 +110,76 @@ public final class PipelineRunner: @unchecked Sendable {
         }
     }
 
-    /// Refuses a result when an external input changed while the stage ran.
-    private func checkInputsUnchanged(_ planned: StagePlanner.Planned, planner: StagePlanner) throws {
-        for url in planned.plan.externalInputs {
-            guard let before = planner.inputs[url.path] else { continue }
-            let changed = workspace.hasher.changedFiles(at: url.path, since: before)
-            if changed.isEmpty { continue }
-            if (try? workspace.hasher.snapshot(of: url.path))?.hash != before.hash {
-                throw EngineError.inputChanged(stage: planned.stage.name, path: url.path,
-                                               files: changed.map { $0.isEmpty ? url.lastPathComponent : $0 })
-            }
+    /// Starts a stage as a job (Slurm, or mpirun for local ranks) and a thread that waits for its outcome;
+    /// called with the condition locked.
+    private func startJob(_ launch: Schedule.Launch, folder: URL, options: RunOptions, observer: any RunObserver) {
+        let name = launch.planned.stage.name
+        let driver: JobDriver
+        do {
+            driver = try makeDriver(launch, folder: folder, options: options)
+            try driver.submit()
+        } catch {
+            finished.append((launch, .failure(EngineError.stageFailed(stage: name, reason: "\(error)")), folder))
+            return
+        }
+        observer.stageStarted(name, reasons: launch.reasons + ["submitted as \(driver.name)"])
+        Thread.detachNewThread { [self] in
+            let outcome = driver.wait(cancelled: { wasCancelled },
+                                      onProgress: { [weak observer] progress in observer?.stageProgress(name, progress) },
+                                      onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
+            condition.lock()
+            finished.append((launch, outcome, folder))
+            condition.broadcast()
+            condition.unlock()
         }
     }
 
-    /// Seals and hashes the output, then renames the run folder into the store; returns the result and its meta record.
-    private func commit(_ launch: Schedule.Launch, folder: URL, seconds: Double) throws -> (StageResult, ArtifactMeta) {
-        let out = folder.appendingPathComponent("out")
-        workspace.store.seal(out)
-        let snapshot = try workspace.hasher.snapshot(of: out.path)
-        let meta = ArtifactMeta(key: launch.key, outputHash: snapshot.hash, stage: launch.planned.stage.name,
-                                pipeline: spec.name, parts: launch.parts, seconds: seconds, created: Date())
-        condition.lock()
-        let cancelledNow = cancelled
-        condition.unlock()
-        if cancelledNow { throw EngineError.cancelled }
-        let entry = try workspace.store.commit(runFolder: folder, meta: meta)
-        try? FileManager.default.removeItem(at: workspace.store.resumeFolder(launch.key))
-        let output = entry.appendingPathComponent("out")
-        workspace.hasher.remember(snapshot, movedTo: output.path)
-        return (StageResult(name: meta.stage, status: .ran, seconds: seconds, key: meta.key, output: output,
-                            reasons: launch.reasons), meta)
+    private var slurm: Result<SlurmClient, Error>?
+    private var largestNode: (cores: Int, memoryMB: Int)??
+
+    private func makeDriver(_ launch: Schedule.Launch, folder: URL, options: RunOptions) throws -> JobDriver {
+        guard !options.jobCommand.isEmpty else {
+            throw EngineError.executorUnavailable("this pipe cannot start jobs (no job command was configured)")
+        }
+        let stage = launch.planned.stage
+        var resources = stage.resources.filled(from: launch.planned.kind.defaultResources)
+        resources.ranks = launch.placement.ranks
+        let target: JobDriver.Target
+        if launch.placement.executor == .slurm {
+            if slurm == nil { slurm = Result { try SlurmClient() } }
+            let client = try slurm!.get()
+            // A kind's default asks no more than the biggest node has; what a stage asks for itself is sent as it is.
+            if largestNode == nil { largestNode = .some(client.largestNode(partition: stage.resources.partition ?? spec.slurm.partition)) }
+            if let node = largestNode ?? nil {
+                if stage.resources.cores == nil { resources.cores = min(resources.cores ?? 1, node.cores) }
+                if stage.resources.memory == nil, let memory = resources.memory, let mb = Self.megabytes(memory), mb > node.memoryMB {
+                    resources.memory = "\(node.memoryMB)M"
+                }
+            }
+            target = .slurm(client, spec.slurm)
+        } else {
+            target = .mpirun
+        }
+        let jobFolder = try JobFolder.create(in: workspace.root, stage: stage.name)
+        let upstream = Dictionary(uniqueKeysWithValues: launch.upstreamOutputs.map { name, output in
+            (name, JobTicket.Upstream(output: output.path, meta: launch.upstreamMeta[name]!))
+        })
+        let ticket = JobTicket(pipelineFile: file.path, pipelineFileHash: fileHash, overrides: options.overrides, stage: stage.name,
+                               key: launch.key, parts: launch.parts, reasons: launch.reasons, store: workspace.root.standardizedFileURL.path,
+                               runFolder: folder.path, upstream: upstream, ranks: launch.placement.ranks)
+        return JobDriver(ticket: ticket, folder: jobFolder, target: target, resources: resources, command: options.jobCommand,
+                         workspace: workspace)
+    }
+
+    /// Slurm's memory notation (`16G`, `500M`, plain numbers in MB) in MB.
+    static func megabytes(_ text: String) -> Int? {
+        let unit = text.last.flatMap { $0.isLetter ? $0 : nil }
+        guard let number = Int(unit == nil ? text : String(text.dropLast())) else { return nil }
+        switch unit {
+        case "K": return number / 1024
+        case "G": return number * 1024
+        case "T": return number * 1024 * 1024
+        default: return number
+        }
     }
 }

@@ -12,7 +12,9 @@ struct Schedule {
         var upstreamOutputs: [String: URL]
         var upstreamKinds: [String: ArtifactKind]
         var upstreamMeta: [String: ArtifactMeta]
+        /// Cores booked on this machine; 0 for a Slurm job, which books one of the `jobsInFlight` slots instead.
         var cores: Int
+        var placement: JobPlacement
     }
 
     struct Done {
@@ -41,6 +43,7 @@ struct Schedule {
     private var skipped: Set<String> = []
     private var results: [String: StageResult] = [:]
     private var freeCores: Int
+    private var freeSlots: Int
     private var runningCount = 0
     private var firstFailure: String?
 
@@ -51,6 +54,7 @@ struct Schedule {
         self.state = state
         self.pending = planner.stages
         self.freeCores = max(1, options.jobs)
+        self.freeSlots = max(1, options.jobsInFlight)
     }
 
     var isFinished: Bool { pending.isEmpty && runningCount == 0 }
@@ -79,8 +83,9 @@ struct Schedule {
                 } else if let failure = firstFailure, !options.keepGoing {
                     settle(StageResult(name: name, status: .skipped, reasons: ["not started after `\(failure)` failed (--keep-going runs it)"]), observer)
                 } else if let launch = decide(planned, workspace: workspace, observer: observer) {
-                    guard launch.cores <= freeCores else { continue }
+                    guard launch.cores <= freeCores, launch.placement.executor == .local || freeSlots > 0 else { continue }
                     freeCores -= launch.cores
+                    if launch.placement.executor == .slurm { freeSlots -= 1 }
                     runningCount += 1
                     pending.removeAll { $0.stage.name == name }
                     launches.append(launch)
@@ -132,19 +137,22 @@ struct Schedule {
             settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons, freshness: decided[name]!.freshness), observer)
             return nil
         }
+        let placement = JobPlacement(stage: planned.stage, spec: planner.spec, override: options.executor)
         return Launch(planned: planned, key: decision.key, parts: decision.parts, reasons: reasons,
                       upstreamOutputs: upstream.mapValues(\.output),
                       upstreamKinds: Dictionary(uniqueKeysWithValues: upstream.keys.map { name in
                           (name, planner.stages.first { $0.stage.name == name }?.kind.produces ?? .files)
                       }),
                       upstreamMeta: upstream.mapValues(\.meta),
-                      cores: max(1, min(planned.plan.cores, max(1, options.jobs))))
+                      cores: placement.executor == .slurm ? 0 : max(1, min(planned.plan.cores * placement.ranks, max(1, options.jobs))),
+                      placement: placement)
     }
 
     /// Books a finished launch: a result joins `done` and the state file; a failure blocks its dependents.
     mutating func complete(_ launch: Launch, outcome: Result<(StageResult, ArtifactMeta), Error>, cancelled: Bool,
                            workspace: Workspace, observer: any RunObserver) {
         freeCores += launch.cores
+        if launch.placement.executor == .slurm { freeSlots += 1 }
         runningCount -= 1
         let name = launch.planned.stage.name
         switch outcome {

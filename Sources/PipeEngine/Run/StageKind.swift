@@ -15,6 +15,10 @@ public protocol StageKind: Sendable {
     var produces: ArtifactKind { get }
     /// Produces the stage's result in `context.output`; throws to fail the stage.
     func run(_ stage: StageSpec, plan: StagePlan, context: StageContext) throws
+    /// What a stage of this kind asks of a cluster node where its `resources` say nothing.
+    var defaultResources: StageResources { get }
+    /// The most ranks (processes sharing the work) a stage of this kind can use.
+    var maxRanks: Int { get }
 }
 
 extension StageKind {
@@ -23,6 +27,12 @@ extension StageKind {
 
     /// By default an output is a folder of files with no declared structure.
     public var produces: ArtifactKind { .files }
+
+    /// By default one core for an hour.
+    public var defaultResources: StageResources { StageResources(cores: 1, time: "1:00:00") }
+
+    /// By default a stage is one process.
+    public var maxRanks: Int { 1 }
 
     /// By default a stage reads only its upstream outputs and uses one core.
     public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }

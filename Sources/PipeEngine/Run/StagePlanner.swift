@@ -28,6 +28,9 @@ final class StagePlanner: @unchecked Sendable {
         for stage in spec.stages where names.contains(stage.name) {
             guard let kind = kinds[stage.kind] else { throw EngineError.unknownKind(stage: stage.name, kind: stage.kind) }
             let plan = try kind.plan(stage, pipeline: context)
+            if let ranks = stage.resources.ranks, ranks > kind.maxRanks {
+                throw EngineError.stageFailed(stage: stage.name, reason: "resources.ranks is \(ranks), but a `\(kind.name)` stage runs as \(kind.maxRanks == 1 ? "one process" : "at most \(kind.maxRanks) ranks"); remove `ranks` or lower it")
+            }
             stages.append(Planned(stage: stage, kind: kind, plan: plan))
         }
         for planned in stages {

@@ -1,5 +1,5 @@
 /// How far a running stage has come: `done` of `total` units, and what it is doing now.
-public struct StageProgress: Sendable, Equatable {
+public struct StageProgress: Sendable, Equatable, Codable {
     public var done: Int
     public var total: Int
     /// What is counted, e.g. `images`; empty for plain steps.

@@ -50,12 +50,14 @@ public struct PipelineLoader: Sendable {
         var resolver = StageResolver(document: document, catalog: catalog, params: root["params"] ?? .object([:]))
         let stages = resolver.resolve(root["stages"]?.objectValue ?? [:])
         diagnostics += resolver.diagnostics
-        let spec = PipelineSpec(name: root["name"]?.stringValue ?? "",
+        var spec = PipelineSpec(name: root["name"]?.stringValue ?? "",
                                 description: root["description"]?.stringValue,
                                 seed: root["seed"]?.intValue ?? 0,
                                 params: root["params"] ?? .object([:]),
                                 stages: stages,
                                 document: document)
+        spec.executor = root["executor"]?.stringValue.flatMap(Executor.init(rawValue:))
+        spec.slurm = SlurmSettings(json: root["slurm"])
         return Result(spec: spec, diagnostics: diagnostics)
     }
 }

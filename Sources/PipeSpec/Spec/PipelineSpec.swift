@@ -7,6 +7,9 @@ public struct PipelineSpec: Sendable {
     public var params: JSONValue
     /// Stages in a dependency order: every stage comes after all that it needs.
     public var stages: [StageSpec]
+    /// The executor of stages that name none (`executor:`); `pipe run --executor` overrides it.
+    public var executor: Executor?
+    public var slurm = SlurmSettings()
     /// The file as loaded, kept so later checks can point at lines.
     public var document: SourceDocument
 

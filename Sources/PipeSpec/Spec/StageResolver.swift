@@ -71,7 +71,9 @@ struct StageResolver {
             }
             let with = resolveWith(entry, kind: kind, combination: combination)
             result.append(StageSpec(name: name, declaredName: entry.name, kind: kind, with: with,
-                                    matrixValues: combination ?? [:], description: entry.body["description"]?.stringValue))
+                                    matrixValues: combination ?? [:], description: entry.body["description"]?.stringValue,
+                                    executor: entry.body["executor"]?.stringValue.flatMap(Executor.init(rawValue:)),
+                                    resources: StageResources(json: entry.body["resources"])))
         }
         return result
     }

@@ -12,9 +12,14 @@ public struct StageSpec: Sendable, Equatable {
     /// This expansion's value for each matrix axis; empty for a stage without `matrix`.
     public var matrixValues: [String: JSONValue]
     public var description: String?
+    /// Where this stage runs when it says; otherwise the run's executor decides.
+    public var executor: Executor?
+    /// What it asks of the machine; not part of its key.
+    public var resources: StageResources
 
     public init(name: String, declaredName: String, kind: String, needs: [String] = [], with: JSONValue = .object([:]),
-                matrixValues: [String: JSONValue] = [:], description: String? = nil) {
+                matrixValues: [String: JSONValue] = [:], description: String? = nil, executor: Executor? = nil,
+                resources: StageResources = StageResources()) {
         self.name = name
         self.declaredName = declaredName
         self.kind = kind
@@ -22,5 +27,7 @@ public struct StageSpec: Sendable, Equatable {
         self.with = with
         self.matrixValues = matrixValues
         self.description = description
+        self.executor = executor
+        self.resources = resources
     }
 }
