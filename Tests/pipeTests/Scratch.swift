@@ -29,8 +29,9 @@ final class Scratch {
     }
 
     /// Starts pipe in this folder without waiting for it.
-    func start(_ arguments: [String], output: URL) throws -> Process {
+    func start(_ arguments: [String], output: URL, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = URL(fileURLWithPath: PipeBinary.path)
         process.arguments = arguments
         process.currentDirectoryURL = root

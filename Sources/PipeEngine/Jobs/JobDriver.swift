@@ -184,6 +184,10 @@ final class JobDriver: @unchecked Sendable {
             return .success((StageResult(name: ticket.stage, status: .ran, seconds: meta.seconds, key: meta.key,
                                          output: workspace.store.output(meta.key), reasons: ticket.reasons), meta))
         case .failed:
+            // Signals to a job reach its child processes as well; whether Slurm stopped it decides how to read the failure.
+            if case .slurm = target, let state = settledState(), Self.stoppedStates.contains(where: state.hasPrefix) {
+                return .failure(EngineError.stageFailed(stage: ticket.stage, reason: "\(name) was stopped before it finished: \(state)\(advice(for: state)); nothing was stored (log: \(folder.log))"))
+            }
             return .failure(EngineError.stageFailed(stage: ticket.stage, reason: "\(outcome.message ?? "failed") (\(name) on \(outcome.host); log: \(folder.log))"))
         case .terminated:
             let state = settledState()
@@ -199,6 +203,8 @@ final class JobDriver: @unchecked Sendable {
         }
         return nil
     }
+
+    private static let stoppedStates = ["CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "DEADLINE"]
 
     private func advice(for state: String?) -> String {
         guard let state else { return "" }

@@ -29,13 +29,16 @@ public struct StageJob {
     public func run(configure: (StageContext) -> Void = { _ in }) -> Int32 {
         let notes = NoteLog()
         let trap = JobSignals()
+        Self.log("pipe: stage `\(ticket.stage)` (key \(ticket.key.prefix(12))) started on \(Self.host)\(isLeader ? "" : " as \(followerName)") at \(Date())")
         do {
             let result = try execute(notes: notes, trap: trap, configure: configure)
             guard isLeader else { return 0 }
             try record(JobOutcome(status: .committed, meta: result, message: nil, notes: notes.all, host: Self.host))
-            print("pipe: stage `\(ticket.stage)` committed as \(ticket.key.prefix(12))")
+            Self.log("pipe: stage `\(ticket.stage)` committed as \(ticket.key.prefix(12))")
             return 0
         } catch {
+            // A signal to the whole job reaches the stage's child processes too, which may fail first.
+            if trap.received == nil { Thread.sleep(forTimeInterval: 0.5) }
             let terminated = trap.received != nil
             let message = terminated ? "the job received \(trap.received!) (scancel, a time limit or a node shutting down) before it finished"
                 : (error as? EngineError).map { error in
@@ -99,7 +102,7 @@ public struct StageJob {
             },
             onNote: { message in
                 notes.add(message)
-                print("note: \(message)")
+                Self.log("note: \(message)")
             })
         trap.install { context.cancel() }
         configure(context)
@@ -118,6 +121,11 @@ public struct StageJob {
     private func record(_ outcome: JobOutcome) throws { try outcome.save(to: folder.outcome) }
 
     static var host: String { ProcessInfo.processInfo.hostName }
+
+    /// A line in the job's log, written through at once: a job killed with SIGKILL loses nothing it logged.
+    static func log(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
 }
 
 /// Notes a job's stage made, kept for its outcome record.

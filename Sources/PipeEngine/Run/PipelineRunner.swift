@@ -143,6 +143,7 @@ public final class PipelineRunner: @unchecked Sendable {
         }
         let stage = launch.planned.stage
         var resources = stage.resources.filled(from: launch.planned.kind.defaultResources)
+        resources.cores = resources.cores ?? launch.planned.plan.cores
         resources.ranks = launch.placement.ranks
         let target: JobDriver.Target
         if launch.placement.executor == .slurm {

@@ -28,8 +28,8 @@ extension StageKind {
     /// By default an output is a folder of files with no declared structure.
     public var produces: ArtifactKind { .files }
 
-    /// By default one core for an hour.
-    public var defaultResources: StageResources { StageResources(cores: 1, time: "1:00:00") }
+    /// By default an hour, and the cores its plan books.
+    public var defaultResources: StageResources { StageResources(time: "1:00:00") }
 
     /// By default a stage is one process.
     public var maxRanks: Int { 1 }

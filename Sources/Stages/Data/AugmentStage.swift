@@ -14,6 +14,7 @@ public struct AugmentStage: TypedStageKind {
     public let name = "augment"
     public let version = 2
     public let produces = ArtifactKind.splitManifest
+    public let defaultResources = StageResources(cores: 4, memory: "8G", time: "2:00:00")
 
     public init() {}
 

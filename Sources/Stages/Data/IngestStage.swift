@@ -10,6 +10,7 @@ public struct IngestStage: TypedStageKind {
     public let name = "ingest"
     public let version = 1
     public let produces = ArtifactKind.datasetManifest
+    public let defaultResources = StageResources(cores: 4, memory: "8G", time: "2:00:00")
 
     public init() {}
 

@@ -14,6 +14,7 @@ public struct EvaluateStage: TypedStageKind {
     public let name = "evaluate"
     public let version = 3
     public let produces = ArtifactKind.evaluation
+    public let defaultResources = StageResources(cores: 4, memory: "8G", time: "2:00:00")
 
     public init() {}
 

@@ -17,6 +17,7 @@ public struct ImportWeightsStage: TypedStageKind {
     public let name = "import-weights"
     public let version = 2
     public let produces = ArtifactKind.modelCheckpoint
+    public let defaultResources = StageResources(cores: 1, memory: "4G", time: "1:00:00")
 
     public init() {}
 
