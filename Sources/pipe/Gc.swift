@@ -15,7 +15,7 @@ struct Gc: ParsableCommand {
         discussion: """
             A result is kept when it is among the last N results of a stage of a pipeline whose file still \
             exists (or, with --pipeline, of the named pipelines only; each must exist and be valid). The resume \
-            state of interrupted fine-tunes is removed too. Before removing more than \(confirmAbove) results, gc \
+            state of interrupted fine-tunes and the folders of past Slurm jobs (logs of failed ones) are removed too. Before removing more than \(confirmAbove) results, gc \
             lists them and asks; without a terminal it refuses unless --yes is given.
             """
     )

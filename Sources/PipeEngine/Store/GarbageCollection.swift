@@ -37,8 +37,8 @@ public struct GarbageCollection: Sendable {
         keptInputHashes = inputHashes
     }
 
-    /// Removes the doomed results, the unused listings and the resume state of interrupted stages (a rerun
-    /// would resume from it; after gc they start afresh). Call it holding the workspace lock.
+    /// Removes the doomed results, the unused listings, the resume state of interrupted stages (a rerun
+    /// would resume from it; after gc they start afresh) and the folders of Slurm jobs (their logs). Call it holding the workspace lock.
     public func apply(to workspace: Workspace) {
         let listings = TreeListings(root: workspace.root)
         for hash in listings.hashes() where !keptInputHashes.contains(hash) { listings.remove(hash) }
@@ -48,6 +48,9 @@ public struct GarbageCollection: Sendable {
         }
         workspace.hasher.cache.forgetMissing()
         workspace.store.removeResumeState()
+        // The folders of finished jobs only hold the logs of failures; gc runs holding the lock, so no job of
+        // this store is waiting for its ticket.
+        try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent("jobs"))
         workspace.saveCache()
     }
 }
