@@ -43,10 +43,13 @@ static int fail(int code, const char *what) {
 
 int cmpi_load(void) {
     if (mpi.loaded) return 0;
-    const char *names[] = {"libmpi.so.40", "libmpi.so"};
+    /* PIPE_LIBMPI names another library file to open instead (a test, or an Open MPI outside the search path). */
+    const char *chosen = getenv("PIPE_LIBMPI");
+    const char *names[] = {chosen && *chosen ? chosen : "libmpi.so.40", "libmpi.so"};
+    size_t count = chosen && *chosen ? 1 : 2;
     void *library = NULL;
     char tried[512] = "";
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
+    for (size_t i = 0; i < count && !library; i++) {
         /* RTLD_GLOBAL: Open MPI's plugins resolve libmpi's symbols from the global scope. */
         library = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
         if (!library) {

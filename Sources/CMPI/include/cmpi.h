@@ -7,7 +7,7 @@
    more than one rank needs the library. Every function returns 0 on success, or an MPI error code (or -1 when
    the library is not loaded) and leaves a message for cmpi_error(). */
 
-/* Opens libmpi.so.40 (or libmpi.so) and looks up the functions and handles pipe uses. */
+/* Opens libmpi.so.40 (or libmpi.so; or the file $PIPE_LIBMPI names) and looks up the functions and handles pipe uses. */
 int cmpi_load(void);
 /* The last error message (empty when none). */
 const char *cmpi_error(void);
