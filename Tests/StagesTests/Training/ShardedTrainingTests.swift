@@ -48,12 +48,13 @@ final class ShardedTrainingTests: XCTestCase {
 
     /// Fine-tunes a small DenseNet (batch norms in its stem, dense block units and transition) with a head of
     /// batch norm, dropout and dense on `ranks` thread ranks; `resume` names a resume folder shared by runs.
-    func train(shards: Int, ranks: Int, epochs: Int = 2, resume: String? = nil) throws -> Result {
+    func train(shards: Int, ranks: Int, epochs: Int = 2, resume: String? = nil, freeze: JSONValue = "none",
+               augment: Bool = true) throws -> Result {
         let with: JSONValue = [
-            "image_size": 24, "freeze": "none", "epochs": .number(Double(epochs)), "batch_size": 5, "shards": .number(Double(shards)),
+            "image_size": 24, "freeze": freeze, "epochs": .number(Double(epochs)), "batch_size": 5, "shards": .number(Double(shards)),
             "optimizer": ["name": "sgd", "lr": 0.05, "momentum": 0],
             "head": [["layer": "global_average_pool"], ["layer": "batch_norm"], ["layer": "dropout", "rate": 0.5], ["layer": "dense", "units": 2]],
-            "online_augment": [["op": "flip_horizontal", "p": 0.5], ["op": "rotate90", "p": 0.5]],
+            "online_augment": augment ? [["op": "flip_horizontal", "p": 0.5], ["op": "rotate90", "p": 0.5]] : [],
         ]
         let parameters = try FineTuneParameters(reading: ParameterReader(StageSpec(name: "train", declaredName: "train", kind: "fine-tune", with: with)))
         let run = folder.appendingPathComponent(resume ?? "run-\(UUID().uuidString)")
@@ -108,6 +109,16 @@ final class ShardedTrainingTests: XCTestCase {
         _ = try train(shards: 2, ranks: 2, epochs: 1, resume: "killed")
         let resumed = try train(shards: 2, ranks: 1, epochs: 2, resume: "killed")
         XCTAssertEqual(resumed, uninterrupted)
+    }
+
+    /// The cached-feature paths: a frozen backbone (the head trains alone on cached features) and a frozen
+    /// prefix (`freeze: until`), each rank computing its own cache.
+    func testCachedFeaturePathsGiveTheSameBitsOnTwoRanks() throws {
+        for freeze: JSONValue in ["backbone", ["until": "conv2"]] {
+            let one = try train(shards: 2, ranks: 1, freeze: freeze, augment: false)
+            XCTAssertEqual(try train(shards: 2, ranks: 2, freeze: freeze, augment: false), one, "\(freeze)")
+            XCTAssertNotEqual(try train(shards: 1, ranks: 1, freeze: freeze, augment: false).state, one.state, "\(freeze)")
+        }
     }
 
     func testShardsMustBeAMultipleOfTheRanks() throws {
