@@ -95,8 +95,13 @@ int cmpi_init(int *rank, int *size) {
     if ((code = mpi.initialized(&initialized)) != 0) return fail(code, "MPI_Initialized failed");
     if (!initialized) {
         int provided = 0;
-        /* MPI_THREAD_FUNNELED (1 in Open MPI): only the thread that initialised MPI calls it. */
-        if ((code = mpi.init_thread(NULL, NULL, 1, &provided)) != 0) return fail(code, "MPI_Init_thread failed");
+        /* MPI_THREAD_SERIALIZED (2 in Open MPI): any thread may call MPI, one at a time; a stage runs on a worker
+           thread of the runner, not necessarily the one that initialised MPI. */
+        if ((code = mpi.init_thread(NULL, NULL, 2, &provided)) != 0) return fail(code, "MPI_Init_thread failed");
+        if (provided < 2) {
+            snprintf(message, sizeof message, "Open MPI provides thread level %d; pipe needs MPI_THREAD_SERIALIZED (2)", provided);
+            return -1;
+        }
     }
     if ((code = mpi.comm_rank(mpi.world, rank)) != 0) return fail(code, "MPI_Comm_rank failed");
     if ((code = mpi.comm_size(mpi.world, size)) != 0) return fail(code, "MPI_Comm_size failed");

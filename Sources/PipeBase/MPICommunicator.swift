@@ -4,8 +4,9 @@ import Foundation
 /// The ranks of a job started by Open MPI's `mpirun`, over `MPI_COMM_WORLD`.
 ///
 /// Open MPI's library is opened at run time, so pipe needs it only for jobs of more than one rank. Create one
-/// communicator per process (`try MPICommunicator()`, which initialises MPI unless done already), call every
-/// collective from the thread that created it, and `finalize()` before the process exits.
+/// communicator per process (`try MPICommunicator()`, which initialises MPI with `MPI_THREAD_SERIALIZED` unless
+/// done already), call its collectives from one thread at a time (any thread), and `finalize()` before the process
+/// exits.
 public final class MPICommunicator: Communicator, @unchecked Sendable {
     public let rank: Int
     public let size: Int

@@ -11,7 +11,7 @@
 int cmpi_load(void);
 /* The last error message (empty when none). */
 const char *cmpi_error(void);
-/* MPI_Init_thread (funneled) unless MPI is initialised already; then this process's rank and the job's size. */
+/* MPI_Init_thread (MPI_THREAD_SERIALIZED) unless MPI is initialised already; then this process's rank and the job's size. */
 int cmpi_init(int *rank, int *size);
 /* The collectives on MPI_COMM_WORLD over bytes. Counts are per rank, in bytes, and may exceed INT_MAX:
    larger transfers run as several calls of at most cmpi_set_piece_bytes bytes per rank. */
