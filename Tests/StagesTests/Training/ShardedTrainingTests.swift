@@ -38,9 +38,11 @@ final class ShardedTrainingTests: XCTestCase {
         var state: [[UInt32]]
         var history: [[UInt64]]
 
+        /// FNV-1a over every bit pattern of `state`, in order.
+        var digest: UInt64 { state.joined().reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 } }
+
         /// Short enough for a failure message: the tensor count, a digest of their bits and the history.
         var description: String {
-            let digest = state.joined().reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
             let rows = history.map { row in row.map { String(Double(bitPattern: $0)) }.joined(separator: " ") }
             return "\(state.count) tensors, digest \(String(digest, radix: 16)), history \(rows)"
         }
@@ -118,6 +120,26 @@ final class ShardedTrainingTests: XCTestCase {
             let one = try train(shards: 2, ranks: 1, freeze: freeze, augment: false)
             XCTAssertEqual(try train(shards: 2, ranks: 2, freeze: freeze, augment: false), one, "\(freeze)")
             XCTAssertNotEqual(try train(shards: 1, ranks: 1, freeze: freeze, augment: false).state, one.state, "\(freeze)")
+        }
+    }
+
+    /// `shards: 1` keeps the numbers of the trainer before shards existed: digests and histories recorded from
+    /// commit 0781443 (the same runs built the way its FineTuneStage built them), with batch norm, dropout and
+    /// online augmentation, and on cached features of a frozen backbone.
+    func testOneShardKeepsThePreviousTrainersBits() throws {
+        let recorded: [(freeze: JSONValue, augment: Bool, tensors: Int, digest: UInt64, history: [[UInt64]])] = [
+            ("none", true, 52, 0xf48394aa5a5754bc,
+             [[4607182418800017408, 4607291885503905792, 4604849036826309740, 4601177619296856747, 4602678819172646912, 4602929019151945273, 4607182418800017408, 4587366580546961408],
+              [4611686018427387904, 4600713116973181611, 4601675368319633500, 4605681218924227243, 4604930618986332160, 4606431818862122325, 4607182418800017408, 4587366580546961408]]),
+            ("backbone", false, 24, 0xd006e6611c5e8f5e,
+             [[4607182418800017408, 4605387100760571904, 4604662266392952533, 4604930618986332160, 4602678819172646912, 4604180019048437077, 4607182418800017408, 4587366580546961408],
+              [4611686018427387904, 4604270710526487211, 4603869088728697484, 4602678819172646912, 4602678819172646912, 4604680419007033799, 4607182418800017408, 4587366580546961408]]),
+        ]
+        for run in recorded {
+            let result = try train(shards: 1, ranks: 1, freeze: run.freeze, augment: run.augment)
+            XCTAssertEqual(result.state.count, run.tensors)
+            XCTAssertEqual(result.digest, run.digest, "\(run.freeze): \(result)")
+            XCTAssertEqual(result.history, run.history, "\(run.freeze)")
         }
     }
 
