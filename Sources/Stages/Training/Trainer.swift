@@ -176,7 +176,8 @@ final class Trainer {
     /// when the batch is a single shard, otherwise shard by shard over the ranks (`ShardedStep`).
     private func pass(_ rows: [ManifestEntry], labels: [Int32], epoch: Int, step: Int) throws -> ShardedStep.Outcome {
         guard plan.isWhole else {
-            let sharded = ShardedStep(plan: plan, communicator: context.communicator, graph: graph, batchNorms: batchNorms,
+            // Frozen batch norms use their running statistics and record nothing: only trained ones are exchanged.
+            let sharded = ShardedStep(plan: plan, communicator: context.communicator, graph: graph, batchNorms: batchNorms.filter(\.isTrainable),
                                       trainable: trainable, loss: loss, classes: classes.count, backward: backward)
             return try sharded.run(rows, labels: labels, step: step) { try forward($0, .training, epoch) }
         }
