@@ -28,7 +28,9 @@ let package = Package(
         // pipe's own SGEMM kernels (AVX-512, AVX2 + FMA, NEON, portable C); optimised even in debug builds,
         // where -O0 intrinsics run tens of times slower and would dominate the test suite.
         .target(name: "CGemm", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "PipeBase"),
+        // Open MPI, opened at run time (dlopen) for data-parallel training: no MPI is needed to build or run pipe.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "PipeBase", dependencies: ["CMPI"]),
         .target(name: "CNN", dependencies: ["PipeBase", "COpenBLAS", "CGemm"]),
         .target(name: "Models", dependencies: ["CNN", "CHDF5", "ZIPFoundation"]),
         .target(name: "Imaging", dependencies: ["PipeBase", "CPNG", "CJPEG"]),

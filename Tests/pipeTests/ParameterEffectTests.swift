@@ -111,6 +111,8 @@ final class ParameterEffectTests: XCTestCase {
         Case(stage: "train", path: "image_size", value: "40"),
         Case(stage: "train", path: "online_augment", value: "[{ op: rotate90, p: 1 }]"),
         Case(stage: "train", path: "label_smoothing", value: "0.2"),
+        Case(stage: "train", path: "shards", value: "2",
+             context: ["head": "[{ layer: global_average_pool }, { layer: batch_norm }, { layer: dense, units: 2 }]"]),
         Case(stage: "evaluate", path: "split", value: "val"),
         Case(stage: "evaluate", path: "threshold", value: "youden-on-val"),
         Case(stage: "evaluate", path: "bootstrap", value: "0"),

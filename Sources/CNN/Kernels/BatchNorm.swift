@@ -22,13 +22,17 @@ public enum BatchNormMode: Sendable {
 ///   can normalise the first channels of its block's shared concatenation buffer without copying.
 /// - `gamma`, `beta`: `[channels]`.
 /// - `relu`: write `max(y, 0)`, a ReLU fused into the same pass.
+/// - `recordStatistics`: in `.training` mode, when set, the running averages are left alone and it receives the
+///   batch mean and the sum of squared deviations from it (`[channels]` each, Double) and the row count instead,
+///   so that a trainer can combine several micro-batches' statistics into one update (`BatchNormStatistics`).
 /// Statistics are summed in Double over fixed row chunks, so they do not depend on thread count.
 public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: UnsafeMutablePointer<Float>,
                              savedInvStd: UnsafeMutablePointer<Float>,
                              runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
                              input: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                              inputStride: Int? = nil, rows: Int, channels: Int, mode: BatchNormMode,
-                             momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false) {
+                             momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false,
+                             recordStatistics: ((_ mean: [Double], _ squaredDeviations: [Double], _ rows: Int) -> Void)? = nil) {
     let inputStride = inputStride ?? channels
     if mode == .training {
         // One pass: sums of d = x - shift and d^2, shifted by the first row so that the variance,
@@ -59,11 +63,14 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
         }
         for c in 0..<channels {
             let biased = variance[c] / Double(max(rows, 1))
-            let unbiased = variance[c] / Double(max(rows - 1, 1))
             savedMean[c] = Float(mean[c])
             savedInvStd[c] = Float(1 / (biased + Double(epsilon)).squareRoot())
-            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean[c])
-            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
+        }
+        if let recordStatistics {
+            recordStatistics(mean, variance, rows)
+        } else {
+            batchNormUpdateRunning(runningMean: runningMean, runningVariance: runningVariance, mean: mean,
+                                   squaredDeviations: variance, rows: rows, momentum: momentum)
         }
     } else {
         for c in 0..<channels {
@@ -84,6 +91,17 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
                 target[c] = relu && !(y > 0) ? 0 : y
             }
         }
+    }
+}
+
+/// Moves running averages towards batch statistics given as the mean and the sum of squared deviations over
+/// `rows` rows: `running = (1 - momentum) * running + momentum * batch`, with the unbiased variance.
+public func batchNormUpdateRunning(runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
+                                   mean: [Double], squaredDeviations: [Double], rows: Int, momentum: Float) {
+    for c in 0..<mean.count {
+        let unbiased = squaredDeviations[c] / Double(max(rows - 1, 1))
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mean[c])
+        runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
     }
 }
 

@@ -54,9 +54,16 @@ public final class BatchNormLayer: Layer {
         batchNormForward(output: y.data, savedMean: savedMean.data, savedInvStd: savedInvStd.data,
                          runningMean: runningMean.data, runningVariance: runningVariance.data, input: x.data,
                          gamma: gamma.value.data, beta: beta.value.data, rows: x.rows, channels: channels,
-                         mode: lastMode, momentum: momentum, epsilon: epsilon, relu: appliesReLU)
+                         mode: lastMode, momentum: momentum, epsilon: epsilon, relu: appliesReLU,
+                         recordStatistics: statisticsRecorder(context))
         input = context.pools(y.shape) ? nil : x
         return y
+    }
+
+    /// What the kernel calls with a training pass's batch statistics when they go to a collector, or nil.
+    func statisticsRecorder(_ context: LayerContext) -> (([Double], [Double], Int) -> Void)? {
+        guard let sink = context.batchNormStatistics else { return nil }
+        return { [unowned self] mean, squares, rows in sink.record(self, mean: mean, squaredDeviations: squares, rows: rows) }
     }
 
     public func backward(_ outputGradient: Tensor, inputNeedsGradient: [Bool], context: LayerContext) -> [Tensor?] {

@@ -98,12 +98,14 @@ public final class DenseBlockLayer: Layer {
             let normalized2 = buffer(&s.normalized2, shared.map { $0 + 2 * rows * widest }, shape: [n, h, w, width])
             s.mode1 = unit.norm1.kernelMode(for: context.mode)
             s.mode2 = unit.norm2.kernelMode(for: context.mode)
-            normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows, mode: s.mode1)
+            normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows, mode: s.mode1,
+                      context: context)
             conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
                           weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data,
                           shape: ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window),
                           arena: context.arena)
-            normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2)
+            normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2,
+                      context: context)
             conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
                           weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data,
                           shape: ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window),
@@ -175,11 +177,12 @@ public final class DenseBlockLayer: Layer {
 
     /// `output = relu(norm(input))` over `norm.channels` channels of rows `inputStride` apart.
     private func normalize(_ norm: BatchNormLayer, into output: UnsafeMutablePointer<Float>, _ mean: Tensor, _ invStd: Tensor,
-                           input: UnsafePointer<Float>, inputStride: Int, rows: Int, mode: BatchNormMode) {
+                           input: UnsafePointer<Float>, inputStride: Int, rows: Int, mode: BatchNormMode, context: LayerContext) {
         batchNormForward(output: output, savedMean: mean.data, savedInvStd: invStd.data,
                          runningMean: norm.runningMean.data, runningVariance: norm.runningVariance.data, input: input,
                          gamma: norm.gamma.value.data, beta: norm.beta.value.data, inputStride: inputStride, rows: rows,
-                         channels: norm.channels, mode: mode, momentum: norm.momentum, epsilon: norm.epsilon, relu: true)
+                         channels: norm.channels, mode: mode, momentum: norm.momentum, epsilon: norm.epsilon, relu: true,
+                         recordStatistics: norm.statisticsRecorder(context))
     }
 
     /// The gradients of `normalize`, given the gradient after its ReLU.

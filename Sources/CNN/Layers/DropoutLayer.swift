@@ -2,8 +2,10 @@ import PipeBase
 
 /// Inverted dropout, active only in `.training` mode.
 ///
-/// Each training forward pass draws a new mask from stream `seed + call count`, so a run with a
-/// fixed seed repeats exactly.
+/// Each training forward pass draws a new mask from stream `seed + n`, where `n` is the pass's
+/// `LayerContext.dropoutStream` when a trainer sets one (its step and micro-batch, so the mask does not depend
+/// on which process runs the micro-batch) and the layer's count of training passes otherwise; a run with a fixed
+/// seed repeats exactly.
 public final class DropoutLayer: Layer {
     public let name: String
     public let rate: Float
@@ -32,7 +34,7 @@ public final class DropoutLayer: Layer {
         guard wasActive else { return x }
         let y = Tensor.reusing(output, shape: x.shape), m = Tensor.reusing(mask, shape: x.shape)
         DropoutKernels.forward(output: y.data, mask: m.data, input: x.data, count: x.count, rate: rate,
-                               seed: SeededRandom.mix(seed &+ calls))
+                               seed: SeededRandom.mix(seed &+ (context.dropoutStream ?? calls)))
         calls += 1
         output = y
         mask = m

@@ -25,6 +25,10 @@ public final class Graph {
     /// every layer keeps its output as in training.
     public var freesActivations = true
     private var keptNodes: Set<Int> = []
+    /// Training passes leave batch-norm statistics here instead of updating running averages when set.
+    public var batchNormStatistics: BatchNormStatistics?
+    /// The dropout stream of the next training passes (`LayerContext.dropoutStream`); nil counts passes.
+    public var dropoutStream: UInt64?
     private var lastPassFreed = false
     /// The node whose value `forward` returns; defaults to the last node added.
     public var output: Node
@@ -89,7 +93,10 @@ public final class Graph {
         let frees = mode == .inference && freesActivations
         lastPassFreed = frees
         if frees { pool.reclaimAll(except: value) } else { pool.drain() }
-        let context = LayerContext(mode: mode, arena: arena, pool: frees ? pool : nil)
+        let training = mode == .training
+        let context = LayerContext(mode: mode, arena: arena, pool: frees ? pool : nil,
+                                   batchNormStatistics: training ? batchNormStatistics : nil,
+                                   dropoutStream: training ? dropoutStream : nil)
         let nodes = (start + 1)..<max(min(last + 1, layers.count), start + 1)
         var readers = [Int](repeating: 0, count: layers.count)
         for index in nodes { for source in inputsOf[index] { readers[source] += 1 } }

@@ -29,11 +29,20 @@ public struct LayerContext {
     public var arena: ScratchArena
     /// Where inference outputs come from when the graph frees activations as it goes; nil otherwise.
     public var pool: TensorPool?
+    /// In training: where batch norms leave their batch statistics instead of updating their running averages
+    /// (a trainer combining micro-batches); nil for the usual per-pass update.
+    public var batchNormStatistics: BatchNormStatistics?
+    /// In training: the stream dropout layers draw their masks from (mixed with each layer's seed), set by a
+    /// trainer to name the step and micro-batch; nil to count the layer's own training passes.
+    public var dropoutStream: UInt64?
 
-    public init(mode: Mode, arena: ScratchArena, pool: TensorPool? = nil) {
+    public init(mode: Mode, arena: ScratchArena, pool: TensorPool? = nil, batchNormStatistics: BatchNormStatistics? = nil,
+                dropoutStream: UInt64? = nil) {
         self.mode = mode
         self.arena = arena
         self.pool = pool
+        self.batchNormStatistics = batchNormStatistics
+        self.dropoutStream = dropoutStream
     }
 
     /// Whether an output of `shape` comes from the pool, in which case the layer keeps nothing that only its

@@ -1,4 +1,5 @@
 import Foundation
+import PipeBase
 
 /// Where a running stage writes, what it reads, and how it reports progress or learns of cancellation.
 public final class StageContext: @unchecked Sendable {
@@ -24,6 +25,11 @@ public final class StageContext: @unchecked Sendable {
     public let inputSnapshots: [String: TreeHasher.Snapshot]
     private let onProgress: @Sendable (StageProgress) -> Void
     private let onNote: @Sendable (String) -> Void
+    /// The ranks of a data-parallel stage (one process unless the launcher sets another); only the leader, rank 0,
+    /// writes results and resume state.
+    public var communicator: any Communicator = SingleProcess()
+    /// Whether this process is rank 0.
+    public var isLeader: Bool { communicator.rank == 0 }
     private let lock = NSLock()
     private var processGroups: Set<pid_t> = []
     private var cancelled = false

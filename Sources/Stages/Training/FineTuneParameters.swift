@@ -132,6 +132,10 @@ public struct FineTuneParameters: StageParameterSet {
     public var imageSize: Int?
     public var onlineAugment: AugmentPlan
     public var labelSmoothing = 0.0
+    /// The micro-batches each batch is cut into, each with its own forward and backward pass (and batch-norm
+    /// statistics); their gradients are summed in a fixed order. The unit of data-parallel work: `resources.ranks`
+    /// ranks divide them between them and give the same bits as one process.
+    public var shards = 1
 
     public init(reading r: ParameterReader) throws {
         head = try r.items("head") { try HeadLayer(reading: $0) }
@@ -145,5 +149,6 @@ public struct FineTuneParameters: StageParameterSet {
         imageSize = try r.optional("image_size")
         onlineAugment = try AugmentPlan(reading: r, key: "online_augment")
         labelSmoothing = try r.value("label_smoothing", default: labelSmoothing)
+        shards = try r.value("shards", default: shards)
     }
 }

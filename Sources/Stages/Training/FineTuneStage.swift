@@ -58,6 +58,27 @@ public struct FineTuneStage: TypedStageKind {
         let seed = UInt64(context.pipeline.seed)
         let head = try ClassifierHead(spec: .array(p.head.map(\.json)), features: model.featureCount,
                                       classes: classes.count, seed: seed &+ 11, stage: stage.name)
+        let (trainer, frozen) = try Self.trainer(stage: stage.name, parameters: p, model: model, head: head, classes: classes,
+                                                 train: train, val: val, seed: seed, context: context)
+        let history = try trainer.fit()
+        // The other ranks computed the same weights; only rank 0 writes them.
+        guard context.isLeader else { return }
+        if frozen { head.attach(to: model) }
+        try Checkpoint.save(model, to: context.output.path)
+        try head.save(to: context.output, classes: classes, imageSize: trainer.imageSize)
+        try history.write(to: context.output.appendingPathComponent("history.csv"))
+        // Where the weights came from travels on to evaluate and the report.
+        try? FileManager.default.copyItem(at: checkpoint.appendingPathComponent("import.json"),
+                                          to: context.output.appendingPathComponent("import.json"))
+    }
+
+    /// The trainer of `model` and `head` with the passes `p` asks for (cached features of a frozen backbone or
+    /// prefix, online augmentation); `frozen` when the head trains alone on cached features, apart from `model`.
+    static func trainer(stage: String, parameters p: FineTuneParameters, model: Model, head: ClassifierHead, classes: [String],
+                        train: [ManifestEntry], val: [ManifestEntry], seed: UInt64,
+                        context: StageContext) throws -> (trainer: Trainer, frozen: Bool) {
+        // Before any work: a rank count that cannot share the shards is an error now, not after the caches.
+        _ = try ShardPlan(shards: p.shards, ranks: context.communicator.size, rank: context.communicator.rank, stage: stage)
         var until: String?
         if case .until(let name) = p.freeze { until = name }
         let augmenter = OnlineAugmenter(plan: p.onlineAugment, seed: seed)
@@ -74,19 +95,21 @@ public struct FineTuneStage: TypedStageKind {
                 let names = model.backboneLayerNames
                 let prefixes = names.flatMap { name in name.indices.filter { "_.".contains(name[$0]) }.map { String(name[..<$0]) } }
                 let hint = closestName(to: until, among: Set(names + prefixes).sorted()).map { " (did you mean `\($0)`?)" } ?? ""
-                throw StageError.misconfigured(stage: stage.name, reason: "`freeze: {until: \(until)}` names no layer of the backbone\(hint)")
+                throw StageError.misconfigured(stage: stage, reason: "`freeze: {until: \(until)}` names no layer of the backbone\(hint)")
             }
             context.note("freezing the backbone through `\(until)`: the first \(count) layers are frozen")
         }
         let size = p.imageSize ?? model.architecture.defaultInputSize.height
         let forward: ([ManifestEntry], Mode, Int) throws -> Tensor
         let backward: (Tensor) -> Void
+        var graph = model.graph
         if frozen {
             // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
             // the cached features.
             let features = try ActivationCache(model: model, node: nil, rows: train + val, size: size, context: context)
             let headGraph = Graph()
             for layer in head.layers { headGraph.append(layer) }
+            graph = headGraph
             forward = { rows, mode, _ in try headGraph.forward(features.batch(rows), mode: mode) }
             backward = { headGraph.backward($0) }
         } else if augmenter.plan.steps.isEmpty, let cut = model.frozenPrefixNode,
@@ -106,15 +129,8 @@ public struct FineTuneStage: TypedStageKind {
             }
             backward = { model.graph.backward($0) }
         }
-        let trainer = Trainer(stage: stage.name, model: model, head: head, parameters: p, imageSize: size, classes: classes,
-                              train: train, val: val, seed: seed, context: context, forward: forward, backward: backward)
-        let history = try trainer.fit()
-        if frozen { head.attach(to: model) }
-        try Checkpoint.save(model, to: context.output.path)
-        try head.save(to: context.output, classes: classes, imageSize: trainer.imageSize)
-        try history.write(to: context.output.appendingPathComponent("history.csv"))
-        // Where the weights came from travels on to evaluate and the report.
-        try? FileManager.default.copyItem(at: checkpoint.appendingPathComponent("import.json"),
-                                          to: context.output.appendingPathComponent("import.json"))
+        let trainer = try Trainer(stage: stage, model: model, head: head, parameters: p, imageSize: size, classes: classes,
+                                  train: train, val: val, seed: seed, context: context, graph: graph, forward: forward, backward: backward)
+        return (trainer, frozen)
     }
 }

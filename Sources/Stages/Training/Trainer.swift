@@ -33,10 +33,16 @@ final class Trainer {
     let forward: ([ManifestEntry], Mode, Int) throws -> Tensor
     let backward: (Tensor) -> Void
     let seed: UInt64
+    /// The graph the training passes run through (the head's alone when features are cached).
+    let graph: Graph
+    /// The shards of each batch and this rank's share (`shards`, the communicator's ranks).
+    let plan: ShardPlan
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: FineTuneParameters, imageSize: Int, classes: [String],
-         train: [ManifestEntry], val: [ManifestEntry], seed: UInt64, context: StageContext,
-         forward: @escaping ([ManifestEntry], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) {
+         train: [ManifestEntry], val: [ManifestEntry], seed: UInt64, context: StageContext, graph: Graph,
+         forward: @escaping ([ManifestEntry], Mode, Int) throws -> Tensor, backward: @escaping (Tensor) -> Void) throws {
+        plan = try ShardPlan(shards: p.shards, ranks: context.communicator.size, rank: context.communicator.rank, stage: stage)
+        self.graph = graph
         self.stage = stage
         self.forward = forward
         self.backward = backward
@@ -115,19 +121,19 @@ final class Trainer {
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
                 if context.isCancelled { throw EngineError.cancelled }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
-                let logits = try forward(rows, .training, epoch)
                 let lr = rate(at: step)
-                let value = try loss.forward(logits: logits, labels: rows.map { labelIndex[$0.label] ?? 0 })
-                guard value.isFinite else {
+                // Dropout masks follow the step (and shard), not how many passes this process ran.
+                graph.dropoutStream = UInt64(step)
+                let outcome = try pass(rows, labels: rows.map { labelIndex[$0.label] ?? 0 }, epoch: epoch, step: step)
+                for (value, _) in outcome.losses where !value.isFinite {
                     throw diverged(epoch: epoch, rate: lr, "the training loss is \(Self.describe(Double(value))) at batch \(batchIndex + 1)")
                 }
                 // Training accuracy and AUC come from these training-mode predictions, as Keras reports them,
                 // rather than from a second pass over the training set.
-                if let probabilities = loss.probabilities { trainProbabilities += TrainedClassifier.rows(of: probabilities) }
+                trainProbabilities += outcome.probabilities
                 trainLabels += rows.map { classes.firstIndex(of: $0.label) ?? 0 }
-                backward(loss.backward())
                 Self.step(trainable, optimizer: optimizer, learningRate: lr, clipNorm: clipNorm)
-                lossSum += Double(value) * Double(rows.count)
+                for (value, count) in outcome.losses { lossSum += Double(value) * Double(count) }
                 seen += rows.count
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
@@ -154,7 +160,9 @@ final class Trainer {
             if best == nil || score > best!.score {
                 best = (score, epoch, stateTensors.map(\.array))
             }
-            try resume.save(epoch: epoch, step: step, current: stateTensors.map(\.array), best: best, history: history)
+            if context.isLeader {
+                try resume.save(epoch: epoch, step: step, current: stateTensors.map(\.array), best: best, history: history)
+            }
             if epoch - best!.epoch >= patience {
                 context.note("early stopping at epoch \(epoch): \(monitor) has not improved since epoch \(best!.epoch)")
                 break
@@ -162,6 +170,22 @@ final class Trainer {
         }
         if restoreBest, let best { restore(best.weights) }
         return history
+    }
+
+    /// One batch's forward and backward passes, leaving its gradients in the trainable parameters: as one pass
+    /// when the batch is a single shard, otherwise shard by shard over the ranks (`ShardedStep`).
+    private func pass(_ rows: [ManifestEntry], labels: [Int32], epoch: Int, step: Int) throws -> ShardedStep.Outcome {
+        guard plan.isWhole else {
+            // Frozen batch norms use their running statistics and record nothing: only trained ones are exchanged.
+            let sharded = ShardedStep(plan: plan, communicator: context.communicator, graph: graph, batchNorms: batchNorms.filter(\.isTrainable),
+                                      trainable: trainable, loss: loss, classes: classes.count, backward: backward)
+            return try sharded.run(rows, labels: labels, step: step) { try forward($0, .training, epoch) }
+        }
+        let value = try loss.forward(logits: try forward(rows, .training, epoch), labels: labels)
+        var outcome = ShardedStep.Outcome(losses: [(value, rows.count)])
+        if let probabilities = loss.probabilities { outcome.probabilities = TrainedClassifier.rows(of: probabilities) }
+        if value.isFinite { backward(loss.backward()) }
+        return outcome
     }
 
     /// One update: with `clipNorm`, the gradients are first scaled down to that global L2 norm when above it.
