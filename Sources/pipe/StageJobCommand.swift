@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PipeBase
 import PipeEngine
 import PipeSpec
 import Stages
@@ -26,9 +27,24 @@ struct StageJobCommand: ParsableCommand {
             Terminal.error("pipe: \(ticket.pipelineFile) no longer loads; the stage `\(ticket.stage)` did not run")
             throw ExitCode.failure
         }
-        let job = StageJob(ticket: ticket, folder: folder, spec: spec, kinds: StageCatalog.kinds)
-        let status = job.run()
-        if status != 0 { throw ExitCode(status) }
+        var job = StageJob(ticket: ticket, folder: folder, spec: spec, kinds: StageCatalog.kinds)
+        guard ticket.ranks > 1 else {
+            let status = job.run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        // One of several ranks (mpirun locally, srun under Slurm): rank 0 commits, the others only compute.
+        let communicator = try Terminal.orFail { try MPICommunicator() }
+        guard communicator.size == ticket.ranks else {
+            Terminal.error("pipe: stage `\(ticket.stage)` asks for \(ticket.ranks) ranks but was started as \(communicator.size); start it with that many ranks")
+            communicator.abort(code: 1)
+        }
+        job.isLeader = communicator.rank == 0
+        job.followerName = "rank-\(communicator.rank)"
+        let status = job.run { $0.communicator = communicator }
+        // A rank that fails would leave the others waiting in their next exchange: end them all.
+        if status != 0 { communicator.abort(code: status) }
+        try? communicator.finalize()
     }
 
     /// This executable's absolute path, for the job command jobs run.

@@ -16,6 +16,9 @@ public struct FineTuneStage: TypedStageKind {
     public let name = "fine-tune"
     public let version = 1
     public let produces = ArtifactKind.trainedClassifier
+    public let defaultResources = StageResources(cores: 8, memory: "16G", time: "24:00:00")
+    /// Ranks share a batch's `shards`; how many is checked against them when the stage starts.
+    public let maxRanks = 4096
 
     public init() {}
 
