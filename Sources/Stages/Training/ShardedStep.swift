@@ -1,4 +1,5 @@
 import CNN
+import Dispatch
 import PipeBase
 
 /// One training step over the shards of a batch: this rank's shards run forward and backward one at a time
@@ -20,6 +21,8 @@ struct ShardedStep {
     struct Outcome {
         var losses: [(value: Float, rows: Int)] = []
         var probabilities: [[Double]] = []
+        /// Seconds this rank spent in its shards' passes, and in combining with the other ranks.
+        var computeSeconds = 0.0, exchangeSeconds = 0.0
     }
 
     /// Runs the step's passes on `rows` (the whole batch, labels alongside) and leaves the combined gradient in
@@ -38,6 +41,7 @@ struct ShardedStep {
         var contributions: [[Float]] = []
         // Per shard: the mean loss, then `widest * classes` probabilities (zero-padded), so blocks have one size.
         var record: [Double] = []
+        let started = DispatchTime.now().uptimeNanoseconds
         for shard in plan.mine {
             let range = ranges[shard]
             statistics.shard = shard
@@ -55,11 +59,14 @@ struct ShardedStep {
             backward(loss.backward())
             contributions.append(weightedGradient(Float(range.count) / Float(rows.count), length: length))
         }
+        let computed = DispatchTime.now().uptimeNanoseconds
         scatter(try OrderedReduction.sum(contributions, over: communicator))
         let gathered = try communicator.allgather(statistics.flattened(layers: batchNorms, shards: plan.mine))
         BatchNormStatistics.apply(gathered, to: batchNorms, shards: plan.shards)
         let records = try communicator.allgather(record)
         var outcome = Outcome()
+        outcome.computeSeconds = Double(computed - started) / 1e9
+        outcome.exchangeSeconds = Double(DispatchTime.now().uptimeNanoseconds - computed) / 1e9
         for (shard, range) in ranges.enumerated() where !range.isEmpty {
             let offset = shard * (1 + widest * classes)
             outcome.losses.append((Float(records[offset]), range.count))

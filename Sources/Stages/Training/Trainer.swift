@@ -111,6 +111,14 @@ final class Trainer {
             firstEpoch = saved.epoch + 1
             context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
         }
+        var computeSeconds = 0.0, exchangeSeconds = 0.0
+        defer {
+            if context.communicator.size > 1, computeSeconds + exchangeSeconds > 0 {
+                let share = 100 * exchangeSeconds / (computeSeconds + exchangeSeconds)
+                context.note(String(format: "%d ranks: training steps took %.2f s in passes and %.2f s combining across ranks, waiting for the slowest included (%.1f%% of step time)",
+                                    context.communicator.size, computeSeconds, exchangeSeconds, share))
+            }
+        }
         for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
             var random = SeededRandom(seed: seed, 0xF17E, UInt64(epoch))
             let started = Date()
@@ -125,6 +133,8 @@ final class Trainer {
                 // Dropout masks follow the step (and shard), not how many passes this process ran.
                 graph.dropoutStream = UInt64(step)
                 let outcome = try pass(rows, labels: rows.map { labelIndex[$0.label] ?? 0 }, epoch: epoch, step: step)
+                computeSeconds += outcome.computeSeconds
+                exchangeSeconds += outcome.exchangeSeconds
                 for (value, _) in outcome.losses where !value.isFinite {
                     throw diverged(epoch: epoch, rate: lr, "the training loss is \(Self.describe(Double(value))) at batch \(batchIndex + 1)")
                 }
