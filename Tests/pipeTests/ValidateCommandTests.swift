@@ -52,6 +52,29 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertEqual(run.stderr, expected)
     }
 
+    func testResourcesAreCheckedAtTheirLines() throws {
+        let bad = try write("resources.yaml", """
+            name: resources
+            executor: slurm
+            stages:
+              big: { kind: command, resources: { memory: 16GB, time: "2h", cores: 0 }, with: { run: "true" } }
+              odd: { kind: command, executor: cluster, with: { run: "true" } }
+            """)
+        let schema = try PipeBinary.run(["validate", bad])
+        XCTAssertEqual(schema.status, 1)
+        XCTAssertEqual(schema.stderr, """
+            \(bad):4:46: error: stages.big.resources.memory: string "16GB" does not match pattern `^[1-9][0-9]*[KMGT]?$`
+            \(bad):4:58: error: stages.big.resources.time: string "2h" does not match pattern `^([0-9]+-)?[0-9]+(:[0-9]{2}){0,2}$`
+            \(bad):4:71: error: stages.big.resources.cores: expected a number >= 1, got 0
+            \(bad):5:35: error: stages.odd.executor: expected one of `local`, `slurm`, got string "cluster"
+
+            """)
+        let ranks = try write("ranks.yaml", "name: ranks\nstages:\n  prep: { kind: command, resources: { ranks: 2 }, with: { run: \"true\" } }\n")
+        let kind = try PipeBinary.run(["validate", ranks])
+        XCTAssertEqual(kind.status, 1)
+        XCTAssertEqual(kind.stderr, "\(ranks):3:46: error: stages.prep.resources.ranks: a `command` stage runs as one process, not 2; remove `ranks` (only fine-tune shares its work over ranks)\n")
+    }
+
     func testUsageErrorsExitTwo() throws {
         let none = try PipeBinary.run(["validate"])
         XCTAssertEqual(none.status, 2)
