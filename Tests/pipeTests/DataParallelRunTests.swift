@@ -58,11 +58,11 @@ final class DataParallelRunTests: XCTestCase {
     }
 
     func testTwoRanksUnderMpirunAndSrunStoreTheBytesOfOneProcess() throws {
-        try write(epochs: 2)
+        try write(epochs: 3)
         let one = try run(["--state-dir", "one"])
         XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
         let reference = try trained(in: "one")
-        XCTAssertEqual(reference.history.count, 3)
+        XCTAssertEqual(reference.history.count, 4)
 
         let local = try run(["--state-dir", "mpirun", "--set", "stages.train.resources.ranks=2"])
         XCTAssertEqual(local.status, 0, local.stdout + local.stderr)

@@ -24,6 +24,10 @@ enum PyTorchZipFile {
             return data
         }
         let paths = Set(archive.map(\.path))
+        // Nothing is extracted to disk, but an entry naming a place outside the archive marks a crafted file.
+        if let escaping = paths.sorted().first(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") }) {
+            throw fail("the zip archive holds the entry `\(escaping)`, whose path leaves the archive; torch.save never writes one, so the file was altered or is not a checkpoint: pipe refuses it")
+        }
         guard let picklePath = paths.filter({ $0.hasSuffix("/data.pkl") && $0.split(separator: "/").count == 2 }).min(),
               let pickle = archive[picklePath] else {
             if paths.contains("model.weights.h5") {

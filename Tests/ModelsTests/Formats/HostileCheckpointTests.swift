@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+import ZIPFoundation
+@testable import Models
+
+/// Weight files crafted to run code or escape their archive: each is refused, naming what it tried, and
+/// nothing of it runs (the pickle machine has no way to call anything outside its allow-list).
+final class HostileCheckpointTests: XCTestCase {
+    /// A legacy-format `.pth` (torch.save before 1.6) whose state-dict pickle is `main`.
+    private func legacyFile(_ main: [UInt8], name: String) throws -> String {
+        let magic = [0x80, 0x02] + PyTorchCheckpoint.legacyMagic + [0x2E]
+        let version: [UInt8] = [0x80, 0x02, 0x4D, 0xE9, 0x03, 0x2E]
+        let info: [UInt8] = [0x80, 0x02, 0x7D, 0x2E]
+        let path = try temporaryDirectory(self).appendingPathComponent(name).path
+        try Data(magic + version + info + main).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private static func line(_ text: String) -> [UInt8] { Array((text + "\n").utf8) }
+    private static func shortString(_ text: String) -> [UInt8] { [0x8C, UInt8(text.utf8.count)] + Array(text.utf8) }
+
+    private func refusal(_ main: [UInt8], name: String) throws -> String {
+        let path = try legacyFile(main, name: name)
+        return try XCTUnwrap(ModelsFixture.errorText { _ = try PyTorchCheckpoint.read(path: path) }, "\(name) was accepted")
+    }
+
+    func testPicklesThatCallCodeAreRefusedNamingTheGlobal() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-pwned-\(UUID().uuidString)").path
+        let command = Self.shortString("touch \(marker)")
+        let cases: [(String, [UInt8], String)] = [
+            // GLOBAL os.system, REDUCE with ("touch ...",)
+            ("os-system.pth", [0x80, 0x02, 0x63] + Self.line("os") + Self.line("system") + command + [0x85, 0x52, 0x2E], "os.system"),
+            ("posix-system.pth", [0x80, 0x02, 0x63] + Self.line("posix") + Self.line("system") + command + [0x85, 0x52, 0x2E], "posix.system"),
+            // Protocol 4: STACK_GLOBAL subprocess.Popen
+            ("popen.pth", [0x80, 0x04] + Self.shortString("subprocess") + Self.shortString("Popen") + [0x93] + command + [0x85, 0x52, 0x2E],
+             "subprocess.Popen"),
+            // builtins.eval hidden inside the arguments of an allowed OrderedDict call
+            ("nested-eval.pth", [0x80, 0x02, 0x63] + Self.line("collections") + Self.line("OrderedDict") + [0x28, 0x63]
+                + Self.line("builtins") + Self.line("eval") + Self.shortString("__import__('os')") + [0x85, 0x52, 0x74, 0x52, 0x2E],
+             "builtins.eval"),
+            ("getattr.pth", [0x80, 0x02, 0x63] + Self.line("builtins") + Self.line("getattr") + [0x2E], "builtins.getattr"),
+        ]
+        for (name, main, global) in cases {
+            let text = try refusal(main, name: name)
+            XCTAssertTrue(text.contains("it names the Python global `\(global)`, which is not part of a state dict of tensors, and pipe runs no code from weight files"), "\(name): \(text)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a hostile pickle ran a command")
+    }
+
+    func testOldOpcodesThatCallCodeAndBuildOnAGlobalAreRefused() throws {
+        // Protocol 0 INST (`i`) and OBJ (`o`) call a class with arguments; pipe's machine has no such opcodes.
+        let inst = try refusal([0x80, 0x02, 0x28, 0x69] + Self.line("os") + Self.line("system") + [0x2E], name: "inst.pth")
+        XCTAssertTrue(inst.contains("unknown pickle opcode 0x69"), inst)
+        let obj = try refusal([0x80, 0x02, 0x28, 0x63] + Self.line("os") + Self.line("system") + [0x6F, 0x2E], name: "obj.pth")
+        XCTAssertTrue(obj.contains("`os.system`"), obj)
+        // BUILD sets an object's state (`__setstate__`): only an OrderedDict's or a tensor's is accepted.
+        let build = try refusal([0x80, 0x02, 0x63] + Self.line("torch._utils") + Self.line("_rebuild_tensor_v2") + [0x7D, 0x62, 0x2E],
+                                name: "build.pth")
+        XCTAssertTrue(build.contains("cannot set the state of"), build)
+    }
+
+    func testZipEntriesThatLeaveTheArchiveAreRefused() throws {
+        for evil in ["../outside/data.pkl", "/etc/archive/data.pkl", "archive/../../data.pkl"] {
+            let path = try temporaryDirectory(self).appendingPathComponent("evil-\(abs(evil.hashValue)).pth").path
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            let pickle = Data([0x80, 0x02, 0x7D, 0x2E])
+            for entry in ["archive/data.pkl", evil] {
+                try archive.addEntry(with: entry, type: .file, uncompressedSize: Int64(pickle.count)) { position, size in
+                    pickle.subdata(in: Int(position)..<Int(position) + size)
+                }
+            }
+            let text = try XCTUnwrap(ModelsFixture.errorText { _ = try PyTorchCheckpoint.read(path: path) })
+            XCTAssertEqual(text, "cannot read weights '\(path)': the zip archive holds the entry `\(evil)`, whose path leaves the archive; "
+                           + "torch.save never writes one, so the file was altered or is not a checkpoint: pipe refuses it")
+        }
+    }
+}
