@@ -24,8 +24,9 @@ public enum JPEGCodec {
             let grey = subsampling == TurboJPEG.subsampleGray
             let channels = grey ? 1 : 3
             let count = Int(width) * Int(height) * channels
-            guard count > 0, count < 1 << 31 else {
-                result = .failure(.unsupported(file: file, detail: "\(width)x\(height) JPEG is too large"))
+            if let refused = DecodeLimit.check(width: Int(width), height: Int(height), bytes: count, fileBytes: raw.count,
+                                               format: "JPEG", file: file) {
+                result = .failure(refused)
                 return
             }
             var pixels = [UInt8](repeating: 0, count: count)

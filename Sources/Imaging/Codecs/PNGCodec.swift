@@ -21,7 +21,7 @@ public enum PNGCodec {
                 result = .failure(.corrupt(file: file, format: "PNG", detail: message(of: &image)))
                 return
             }
-            result = finishRead(&image, file: file)
+            result = finishRead(&image, file: file, fileBytes: raw.count)
         }
         let decoded = try result.get()
         return format.map { decoded.converted(to: $0) } ?? decoded
@@ -29,7 +29,7 @@ public enum PNGCodec {
 
     /// Reads the pixels after the header: 16-bit files as linear 16-bit (identity for files without gAMA),
     /// 8-bit and palette files as 8-bit, always with alpha so libpng never composites; alpha is dropped after.
-    private static func finishRead(_ image: inout png_image, file: String) -> Result<Image, ImagingError> {
+    private static func finishRead(_ image: inout png_image, file: String, fileBytes: Int) -> Result<Image, ImagingError> {
         let source = image.format
         let colour = source & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
         let sixteen = source & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
@@ -42,9 +42,11 @@ public enum PNGCodec {
         let width = Int(image.width), height = Int(image.height)
         let channels = colour ? 3 : 1
         let readChannels = channels + (read & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0)
-        let count = width * height * readChannels
-        guard count > 0, count < 1 << 31 else {
-            return .failure(.unsupported(file: file, detail: "\(width)x\(height) PNG is too large"))
+        let count = width.multipliedReportingOverflow(by: height).partialValue * readChannels
+        // Deflate expands to the file's own samples; the read buffer (alpha added) is at most twice that.
+        let samples = width.multipliedReportingOverflow(by: height).partialValue * (channels + (alpha ? 1 : 0)) * (sixteen ? 2 : 1)
+        if let refused = DecodeLimit.check(width: width, height: height, bytes: samples, fileBytes: fileBytes, format: "PNG", file: file) {
+            return .failure(refused)
         }
         let format = PixelFormat(channels: channels, sixteenBit: sixteen)
         if sixteen {
