@@ -168,8 +168,9 @@ struct Schedule {
             } else {
                 failed.insert(name)
                 if firstFailure == nil { firstFailure = name }
-                let reason: String
+                var reason: String
                 if case EngineError.stageFailed(_, let why) = error { reason = why } else { reason = "\(error)" }
+                reason += FreeSpace.note(for: workspace.root.path)
                 let result = StageResult(name: name, status: .failed, key: launch.key, reasons: [reason])
                 results[name] = result
                 observer.stageFinished(result)
