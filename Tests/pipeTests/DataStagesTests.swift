@@ -151,4 +151,45 @@ final class DataStagesTests: XCTestCase {
         XCTAssertTrue(json.contains("\"images\" : 45"), json)
         XCTAssertEqual(json.components(separatedBy: "\"reason\"").count - 1, 3, json)
     }
+
+    /// Odd files a real data set has: one image under two names, a symbolic link out of the data folder, names
+    /// in other scripts, a zero-byte file. Each is read correctly or skipped with its reason in ingest.json.
+    func testDatasetOdditiesAreReadOrSkippedWithAReason() throws {
+        XCTAssertEqual(try scratch.pipe("run", "d.yaml", "--stage", "synth").status, 0)
+        let folder = try XCTUnwrap(try scratch.pipe("outputs", "d.yaml", "synth").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+        let pngs = FileManager.default.enumerator(atPath: folder)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".png") }.sorted()
+        let benign = try XCTUnwrap(pngs.first { $0.contains("/benign/") })
+        let malignant = try XCTUnwrap(pngs.first { $0.contains("/malignant/") })
+        // An image-folder data set: class folders, names with accents and other scripts, a copy, a link, an empty file.
+        let data = scratch.url("odd")
+        for (name, source) in [("benign/bénin 1.png", benign), ("malignant/악성-1.png", malignant), ("malignant/copy of bénin.png", benign)] {
+            try FileManager.default.createDirectory(at: data.appendingPathComponent(name).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: folder + "/" + source, toPath: data.appendingPathComponent(name).path)
+        }
+        let outside = scratch.url("elsewhere/kept outside.png")
+        try FileManager.default.createDirectory(at: outside.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: folder + "/" + pngs[pngs.count - 1], toPath: outside.path)
+        try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("benign/linked.png").path, withDestinationPath: outside.path)
+        FileManager.default.createFile(atPath: data.appendingPathComponent("benign/empty.png").path, contents: Data())
+        try scratch.write("odd.yaml", """
+            name: odd
+            stages:
+              ingest: { kind: ingest, with: { dataset: image-folder, root: odd, max_bad_fraction: 0.5 } }
+            """)
+        let run = try scratch.pipe("run", "odd.yaml")
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let out = try XCTUnwrap(try scratch.pipe("outputs", "odd.yaml").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+        let manifest = rows(try String(contentsOfFile: out + "/manifest.csv", encoding: .utf8))
+        let names = Set(manifest.map { URL(fileURLWithPath: $0["path"]!).lastPathComponent })
+        XCTAssertEqual(names, ["bénin 1.png", "악성-1.png", "linked.png"], "\(manifest)")
+        XCTAssertEqual(manifest.first { $0["path"]!.hasSuffix("악성-1.png") }?["label"], "malignant")
+        let json = try String(contentsOfFile: out + "/ingest.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("the same image as benign/bénin 1.png (identical content)"), json)
+        XCTAssertTrue(json.contains("benign/empty.png"), json)
+        // The link is followed, and what it points to is part of the key: changing the file outside reruns ingest.
+        try FileManager.default.removeItem(at: outside)
+        try FileManager.default.copyItem(atPath: folder + "/" + pngs[pngs.count - 2], toPath: outside.path)
+        let again = try scratch.pipe("run", "odd.yaml", "--dry-run")
+        XCTAssertTrue(again.stdout.contains("ingest: would run"), again.stdout)
+    }
 }

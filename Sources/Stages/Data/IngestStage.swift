@@ -8,7 +8,7 @@ import PipeSpec
 /// `root` is an external input (part of the key); without it, the dataset is the output of the one stage in `needs`.
 public struct IngestStage: TypedStageKind {
     public let name = "ingest"
-    public let version = 1
+    public let version = 2
     public let produces = ArtifactKind.datasetManifest
     public let defaultResources = StageResources(cores: 4, memory: "8G", time: "2:00:00")
 
@@ -33,7 +33,7 @@ public struct IngestStage: TypedStageKind {
 
     public func run(_ stage: StageSpec, parameters p: IngestParameters, plan: StagePlan, context: StageContext) throws {
         let root = try plan.externalInputs.first ?? context.input(.files).folder
-        let manifest = try adapter(p).read(root: root)
+        var manifest = try adapter(p).read(root: root)
         let limit = p.maxBadFraction
         if manifest.badFraction > limit {
             throw StageError.tooManyBadFiles(stage: stage.name, bad: manifest.skipped.count, total: manifest.rows.count + manifest.skipped.count,
@@ -42,7 +42,8 @@ public struct IngestStage: TypedStageKind {
         guard !manifest.rows.isEmpty else {
             throw StageError.misconfigured(stage: stage.name, reason: "\(DatasetError.noImages(dataset: manifest.dataset, root: root.path, detail: "no usable image"))")
         }
-        let hashes = try Self.hashes(of: manifest, snapshot: context.inputSnapshots[root.path])
+        var hashes = try Self.hashes(of: manifest, snapshot: context.inputSnapshots[root.path])
+        Self.skipCopies(&manifest, hashes: &hashes)
         var rows: [ManifestEntry] = []
         for (index, (row, hash)) in zip(manifest.rows, hashes).enumerated() {
             var cells = row.columns
@@ -67,6 +68,25 @@ public struct IngestStage: TypedStageKind {
         case .breakhis: .breakhis(BreakHisAdapter(magnifications: Set(p.magnifications), target: p.target,
                                                   dropDuplicatePatient: p.dropDuplicatePatient))
         }
+    }
+
+    /// Leaves out every row whose file has the same content as an earlier row's other file: one image under two
+    /// names (or patients) could land in train and test at once. Rows naming the same file (several findings on
+    /// one mammogram) are kept.
+    static func skipCopies(_ manifest: inout DatasetManifest, hashes: inout [String]) {
+        var first: [String: String] = [:]
+        var keep: [Int] = []
+        for (index, row) in manifest.rows.enumerated() {
+            if let earlier = first[hashes[index]], earlier != row.path {
+                manifest.skipped.append(SkippedFile(path: row.path, reason: "the same image as \(earlier) (identical content)"))
+                continue
+            }
+            first[hashes[index]] = first[hashes[index]] ?? row.path
+            keep.append(index)
+        }
+        guard keep.count < manifest.rows.count else { return }
+        manifest.rows = keep.map { manifest.rows[$0] }
+        hashes = keep.map { hashes[$0] }
     }
 
     /// SHA-256 of every row's file: from the input snapshot when the engine already hashed the root, else read here.
