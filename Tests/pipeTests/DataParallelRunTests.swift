@@ -61,6 +61,7 @@ final class DataParallelRunTests: XCTestCase {
         try write(epochs: 3)
         let one = try run(["--state-dir", "one"])
         XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
+        XCTAssertFalse((one.stdout + one.stderr).contains("normalises only"), one.stderr)
         let reference = try trained(in: "one")
         XCTAssertEqual(reference.history.count, 4)
 
@@ -74,6 +75,11 @@ final class DataParallelRunTests: XCTestCase {
         // The rank count is not part of the key: the result of one process serves a two-rank run.
         let cached = try run(["--state-dir", "one", "--set", "stages.train.resources.ranks=2"])
         XCTAssertEqual(cached.statuses["train"], "cached", cached.stdout)
+
+        // Shards of 2 images reach DenseNet's 1x1 maps at 32 px: 2 values per channel, which the user is told.
+        let thin = try run(["--state-dir", "thin", "--set", "stages.train.with.batch_size=4", "--set", "stages.train.with.epochs=1"])
+        XCTAssertTrue((thin.stdout + thin.stderr).contains("train: batch norm `conv5_block1_0_bn` normalises only 2 values per channel in a shard"),
+                      thin.stdout + thin.stderr)
 
         let slurm = try LocalSlurm.environment()
         let cluster = try run(["--state-dir", "slurm", "--executor", "slurm", "--set", "stages.train.resources.ranks=2"], environment: slurm)

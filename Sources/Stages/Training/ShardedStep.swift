@@ -23,6 +23,8 @@ struct ShardedStep {
         var probabilities: [[Double]] = []
         /// Seconds this rank spent in its shards' passes, and in combining with the other ranks.
         var computeSeconds = 0.0, exchangeSeconds = 0.0
+        /// The trained batch norm that normalised the fewest values per channel in one of this rank's shards.
+        var thinnestNormalisation: (layer: String, values: Int)?
     }
 
     /// Runs the step's passes on `rows` (the whole batch, labels alongside) and leaves the combined gradient in
@@ -65,6 +67,12 @@ struct ShardedStep {
         BatchNormStatistics.apply(gathered, to: batchNorms, shards: plan.shards)
         let records = try communicator.allgather(record)
         var outcome = Outcome()
+        for layer in batchNorms {
+            for shard in plan.mine {
+                guard let rows = statistics.entry(layer, shard: shard)?.rows, rows > 0 else { continue }
+                if rows < outcome.thinnestNormalisation?.values ?? .max { outcome.thinnestNormalisation = (layer.name, rows) }
+            }
+        }
         outcome.computeSeconds = Double(computed - started) / 1e9
         outcome.exchangeSeconds = Double(DispatchTime.now().uptimeNanoseconds - computed) / 1e9
         for (shard, range) in ranges.enumerated() where !range.isEmpty {

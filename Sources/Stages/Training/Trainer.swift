@@ -133,6 +133,9 @@ final class Trainer {
                 // Dropout masks follow the step (and shard), not how many passes this process ran.
                 graph.dropoutStream = UInt64(step)
                 let outcome = try pass(rows, labels: rows.map { labelIndex[$0.label] ?? 0 }, epoch: epoch, step: step)
+                if step == 0, let thin = outcome.thinnestNormalisation, thin.values <= 2 {
+                    context.note("batch norm `\(thin.layer)` normalises only \(thin.values) values per channel in a shard (images per shard x its feature map), so its statistics are noise and training may diverge; use fewer shards, a larger batch_size or image_size, or freeze the backbone's batch norms")
+                }
                 computeSeconds += outcome.computeSeconds
                 exchangeSeconds += outcome.exchangeSeconds
                 for (value, _) in outcome.losses where !value.isFinite {
