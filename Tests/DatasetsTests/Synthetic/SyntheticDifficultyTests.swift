@@ -39,7 +39,7 @@ final class SyntheticDifficultyTests: XCTestCase {
         XCTAssertEqual(digest, Self.easyDigests, "easy must stay bit-for-bit the original generator")
     }
 
-    /// FNV-1a of the PNG files, pinned when `difficulty` was added (the easy path calls the original painter unchanged).
+    /// FNV-1a of the PNG files; the generator of commit 26b3cff, before `difficulty`, wrote the same two digests.
     static let easyDigests: [UInt64] = [2859233950455737192, 2360356806458029798]
 
     func testLabelNoiseIsWhatWasAskedAndRecorded() throws {
