@@ -4,7 +4,7 @@ import Foundation
 public struct SyntheticSummary: Sendable, Equatable {
     /// The dataset folder (give it to the adapter).
     public var root: URL
-    /// Every file written, relative to `root`, sorted.
+    /// Every data file written, relative to `root`, sorted (`synthesis.json` left out).
     public var files: [String]
     /// Number of images (crops and masks not counted).
     public var images: Int
