@@ -26,6 +26,9 @@ struct Synth: ParsableCommand {
     @Option(help: "Image height in pixels (BreakHis default 460, CBIS-DDSM 512).")
     var height: Int?
 
+    @Option(help: "easy, moderate or hard (BreakHis only): overlapping morphology, stain and scanner variation, label noise.")
+    var difficulty: SyntheticDifficulty = .easy
+
     @Option(help: "The seed; the same seed writes the same bytes.")
     var seed: UInt64 = 0
 
@@ -46,13 +49,15 @@ struct Synth: ParsableCommand {
             switch dataset {
             case .breakhis:
                 return try SyntheticBreakHis(patients: p.patients, imagesPerPatient: p.imagesPerPatient, magnifications: p.magnifications,
-                                             width: p.size.width, height: p.size.height, seed: seed).write(to: folder)
+                                             width: p.size.width, height: p.size.height, seed: seed, difficulty: difficulty).write(to: folder)
             case .cbisDDSM:
                 return try SyntheticCBISDDSM(patients: p.patients, imagesPerPatient: p.imagesPerPatient,
                                              width: p.size.width, height: p.size.height, seed: seed).write(to: folder)
             }
         }
-        print("wrote \(summary.images) images (\(summary.files.count) files) below \(summary.root.path) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        let noise = summary.flipped.isEmpty ? "" : ", \(summary.flipped.count) with flipped labels (listed in \(SyntheticSummary.recordName))"
+        print("wrote \(summary.images) images (\(summary.files.count) files) below \(summary.root.path) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\(noise)")
     }
 }
 extension SynthesizeParameters.Dataset: ExpressibleByArgument {}
+extension SyntheticDifficulty: ExpressibleByArgument {}

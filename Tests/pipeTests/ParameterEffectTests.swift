@@ -48,6 +48,7 @@ final class ParameterEffectTests: XCTestCase {
         Case(stage: "synth", path: "magnifications", value: "[200]"),
         Case(stage: "synth", path: "width", value: "48"),
         Case(stage: "synth", path: "height", value: "40"),
+        Case(stage: "synth", path: "difficulty", value: "hard"),
         Case(stage: "ingest", path: "dataset", value: "image-folder"),
         Case(stage: "ingest", path: "root", value: "other-data"),
         Case(stage: "ingest", path: "magnifications", value: "[40]"),

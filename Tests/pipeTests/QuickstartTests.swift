@@ -56,13 +56,19 @@ final class QuickstartTests: XCTestCase {
         for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC",
                         "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate",
                         "id=\"gradcam-evaluate\"", "src=\"data:image/png;base64,iVBORw0KGgo",
-                        "<caption>Balance: undersample</caption>", "Ingest skipped no file", "Ingest kept 30 images."] {
+                        "<caption>Balance: undersample</caption>", "Ingest skipped no file", "Ingest kept 30 images.",
+                        "Synthetic data at difficulty moderate: "] {
             XCTAssertTrue(html.contains(section), section)
         }
         let gallery = try JSONSerialization.jsonObject(with: Data(contentsOf: try folder("evaluate").appendingPathComponent("gradcam.json"))) as? [[String: Any]]
         let testImages = metrics["n_images"] as? Int ?? 0
         XCTAssertEqual(gallery?.count, min(8, testImages), "eight Grad-CAM images, or every test image when fewer")
         XCTAssertEqual(html.components(separatedBy: "<figure>").count - 1, gallery?.count)
+        // The frozen backbone's checkpoint is the one import-weights wrote: stored once, linked from both results.
+        let imported = try FileManager.default.attributesOfItem(atPath: try folder("weights").appendingPathComponent("model.safetensors").path)
+        let trained = try FileManager.default.attributesOfItem(atPath: try folder("train").appendingPathComponent("model.safetensors").path)
+        XCTAssertEqual(imported[.systemFileNumber] as? NSNumber, trained[.systemFileNumber] as? NSNumber, "one copy of the unchanged backbone")
+        XCTAssertEqual((trained[.referenceCount] as? NSNumber)?.intValue, 3, "the two results and the blob pool")
         XCTAssertEqual(Set(try scratch.pipe("run", "quick.yaml").statuses.values), ["cached"])
         let changed = try scratch.pipe("run", "quick.yaml", "--set", "stages.train.with.optimizer.lr=0.02")
         XCTAssertEqual(changed.status, 0, changed.stdout)

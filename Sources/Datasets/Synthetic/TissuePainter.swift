@@ -27,6 +27,16 @@ struct TissuePainter {
             nucleusScale = random.uniform(0.85, 1.2)
             background = Float(random.uniform(0.9, 1.0))
         }
+
+        /// Widens the patient's look by `strength` (0...1): stain colours and strength, stroma and glass brightness.
+        mutating func vary(strength: Double, random: inout SeededRandom) {
+            guard strength > 0 else { return }
+            let s = Float(strength)
+            hematoxylin = hematoxylin.map { max(0.05, $0 * (1 + s * Float(random.uniform(-0.3, 0.3)))) }
+            eosin = eosin.map { max(0.02, $0 * (1 + s * Float(random.uniform(-0.3, 0.3)))) }
+            stroma = max(0.1, stroma + s * Float(random.uniform(-0.15, 0.15)))
+            background *= 1 - s * Float(random.uniform(0, 0.12))
+        }
     }
 
     let width: Int, height: Int
@@ -35,9 +45,10 @@ struct TissuePainter {
     var hematoxylinDensity: [Float]
     var eosinDensity: [Float]
 
-    init(width: Int, height: Int, magnification: Int) {
+    /// `scale` multiplies the apparent size of everything (a scanner's or objective's deviation from nominal).
+    init(width: Int, height: Int, magnification: Int, scale: Double = 1) {
         self.width = width; self.height = height
-        zoom = Double(magnification) / 100 * Double(min(width, height)) / 460
+        zoom = Double(magnification) / 100 * Double(min(width, height)) / 460 * scale
         hematoxylinDensity = [Float](repeating: 0, count: width * height)
         eosinDensity = [Float](repeating: 0, count: width * height)
     }
@@ -51,11 +62,25 @@ struct TissuePainter {
         return compose(stain: stain, random: &random)
     }
 
+    /// Paints a field whose morphology lies between benign (`morphology` 0: glands, regular nuclei) and malignant
+    /// (1: crowded, large, dark, pleomorphic nuclei); in between, both in proportion, nuclei growing with the score.
+    mutating func paint(morphology: Double, stain: Stain, random: inout SeededRandom) -> Image {
+        let m = min(1, max(0, morphology))
+        let texture = ValueNoise(width: width, height: height, cell: stain.textureCell * max(zoom, 0.3), octaves: 3, random: &random)
+        eosinDensity = texture.field().map { stain.stroma * (0.55 + 0.9 * $0) }
+        let radius = 4.0 * zoom * stain.nucleusScale * (0.85 + 0.3 * m) + 1
+        paintGlands(radius: radius, share: 1 - m, random: &random)
+        paintCarcinoma(radius: radius, share: m, grade: m, random: &random)
+        return compose(stain: stain, random: &random)
+    }
+
     /// Glands: pale lumens ringed by evenly spaced round nuclei, a few stromal nuclei between them.
-    private mutating func paintGlands(radius: Double, random: inout SeededRandom) {
+    /// `share` scales the number of glands and stromal nuclei (1: a whole benign field).
+    private mutating func paintGlands(radius: Double, share: Double = 1, random: inout SeededRandom) {
         let glandRadius = radius * random.uniform(5, 8)
         let area = Double(width * height)
-        let glands = max(1, Int(area / (glandRadius * glandRadius * 9)))
+        let full = area / (glandRadius * glandRadius * 9)
+        let glands = share >= 1 ? max(1, Int(full)) : Int((full * share).rounded())
         for _ in 0..<glands {
             let cx = random.uniform(0, Double(width)), cy = random.uniform(0, Double(height))
             let r = glandRadius * random.uniform(0.8, 1.2)
@@ -70,7 +95,7 @@ struct TissuePainter {
                      into: .hematoxylin, density: Float(random.uniform(0.55, 0.7)))
             }
         }
-        for _ in 0..<Int(area / (radius * radius * 260)) {
+        for _ in 0..<Int(area / (radius * radius * 260) * share) {
             let size = radius * 0.6
             fill(cx: random.uniform(0, Double(width)), cy: random.uniform(0, Double(height)), rx: size * 1.8, ry: size * 0.6,
                  angle: random.uniform(0, .pi), into: .hematoxylin, density: 0.5)
@@ -78,18 +103,19 @@ struct TissuePainter {
     }
 
     /// Carcinoma: crowded nuclei of varied size, shape and darkness, in clumps with no architecture.
-    private mutating func paintCarcinoma(radius: Double, random: inout SeededRandom) {
+    /// `share` scales the number of nuclei; `grade` below 1 makes them smaller, paler and more regular.
+    private mutating func paintCarcinoma(radius: Double, share: Double = 1, grade: Double = 1, random: inout SeededRandom) {
         let area = Double(width * height)
         let clumps = max(2, Int(area / (radius * radius * 600)))
-        let count = Int(area / (radius * radius * 14))
+        let count = Int(area / (radius * radius * 14) * share)
         let centres = (0..<clumps).map { _ in (random.uniform(0, Double(width)), random.uniform(0, Double(height))) }
         let spread = Double(min(width, height)) * 0.35
         for i in 0..<count {
             let (centreX, centreY) = centres[i % clumps]
             let cx = centreX + random.normal() * spread, cy = centreY + random.normal() * spread
-            let size = radius * random.uniform(0.9, 1.9)
+            let size = radius * random.uniform(0.9, 1.9 - (1 - grade) * 0.8)
             fill(cx: cx, cy: cy, rx: size, ry: size * random.uniform(0.5, 0.95), angle: random.uniform(0, .pi),
-                 into: .hematoxylin, density: Float(random.uniform(0.9, 1.6)))
+                 into: .hematoxylin, density: Float(random.uniform(0.9 - (1 - grade) * 0.3, 1.6 - (1 - grade) * 0.85)))
         }
     }
 

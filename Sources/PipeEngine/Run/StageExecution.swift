@@ -37,11 +37,12 @@ struct StageExecution {
         }
     }
 
-    /// Seals and hashes the output, then renames the run folder into the store.
+    /// Seals and hashes the output, links its large files to the blob pool, then renames the run folder into the store.
     private func commit(folder: URL, seconds: Double, stillWanted: () -> Bool) throws -> (StageResult, ArtifactMeta) {
         let out = folder.appendingPathComponent("out")
         workspace.store.seal(out)
-        let snapshot = try workspace.hasher.snapshot(of: out.path)
+        let sealed = try workspace.hasher.snapshot(of: out.path)
+        let snapshot = workspace.store.pool(out, snapshot: sealed, hasher: workspace.hasher)
         let meta = ArtifactMeta(key: key, outputHash: snapshot.hash, stage: planned.stage.name,
                                 pipeline: pipeline, parts: parts, seconds: seconds, created: Date())
         if !stillWanted() { throw EngineError.cancelled }

@@ -8,8 +8,13 @@ import Glibc
 /// `objects/<key>/` holds a committed result: `out/` (the output), `meta.json` and `work/` (logs).
 /// A stage runs in `tmp/<stage>-<pid>-<n>/`, which becomes `objects/<key>` by one `rename` only after
 /// it succeeded, so an interrupted or failed stage never leaves an entry a later run would use.
+/// Before that rename, large output files identical to one already stored become hard links to one copy in
+/// `blobs/` (see `BlobPool`), so an unchanged checkpoint passed through a stage costs no space.
 public final class ArtifactStore: @unchecked Sendable {
     public let root: URL
+    /// Output files of at least this many bytes are pooled; smaller ones stay separate copies.
+    public var poolThreshold: Int64 = 64 * 1024
+    public var blobPool: BlobPool { BlobPool(folder: root.appendingPathComponent("blobs"), threshold: poolThreshold) }
     public var objects: URL { root.appendingPathComponent("objects") }
     public var temporary: URL { root.appendingPathComponent("tmp") }
 
@@ -75,6 +80,39 @@ public final class ArtifactStore: @unchecked Sendable {
         for file in files { chmod(folder.path + "/" + file.relativePath, 0o444) }
     }
 
+    /// Shares each file of the sealed output folder `out` of at least `poolThreshold` bytes with the identical
+    /// files of other results; returns `snapshot` with the stats of the files as they are now (same hashes).
+    public func pool(_ out: URL, snapshot: TreeHasher.Snapshot, hasher: TreeHasher) -> TreeHasher.Snapshot {
+        let pool = blobPool
+        var result = snapshot
+        for (index, (file, hash)) in zip(snapshot.files, snapshot.fileHashes).enumerated() where file.stat.size >= poolThreshold {
+            let path = out.path + "/" + file.relativePath
+            guard pool.adopt(path, hash: hash, contentHash: { try? hasher.snapshot(of: $0).hash }) else { continue }
+            if let stat = FileStat.of(path) { result.files[index].stat = stat }
+        }
+        return result
+    }
+
+    /// Every file of a committed entry with its absolute path and link count.
+    public func files(of key: String) -> [(path: String, links: FileLinks)] {
+        let folder = entry(key).path
+        return ((try? FileTree.files(under: folder)) ?? []).compactMap { file in
+            let path = folder + "/" + file.relativePath
+            return FileLinks.of(path).map { (path, $0) }
+        }
+    }
+
+    /// Bytes the committed entries and the blob pool take, each file counted once however many results link to it.
+    public func diskUsage() -> Int64 {
+        var seen = Set<UInt64>()
+        var total: Int64 = 0
+        for key in keys() {
+            for (_, links) in files(of: key) where seen.insert(links.inode).inserted { total += links.size }
+        }
+        for (_, links) in blobPool.blobs() where seen.insert(links.inode).inserted { total += links.size }
+        return total
+    }
+
     /// Deletes a committed entry: first renamed away, so a crash never leaves half an entry under its key.
     public func remove(_ key: String) {
         let trash = temporary.appendingPathComponent("trash-\(key)-\(UUID().uuidString.prefix(8))")
@@ -101,7 +139,7 @@ public final class ArtifactStore: @unchecked Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: objects.path))?.filter { $0.count == 64 } ?? []
     }
 
-    /// Bytes used by a committed entry.
+    /// Bytes of a committed entry's files, shared ones included (see `diskUsage` and `GarbageCollection`).
     public func size(of key: String) -> Int64 {
         ((try? FileTree.files(under: entry(key).path)) ?? []).reduce(0) { $0 + $1.stat.size }
     }

@@ -54,7 +54,9 @@ public struct IngestStage: TypedStageKind {
             rows.append(try ManifestEntry(cells: cells, row: index + 1, file: context.output.appendingPathComponent(ManifestFile.fileName).path))
         }
         try ManifestFile(columns: ManifestFile.leading + manifest.columns, rows: rows).write(to: context.output, paths: context.pipeline.paths)
-        try JSONFile.write(IngestSummary(manifest, paths: context.pipeline.paths), to: context.output.appendingPathComponent("ingest.json"))
+        let summary = IngestSummary(manifest, paths: context.pipeline.paths)
+        try JSONFile.write(summary, to: context.output.appendingPathComponent("ingest.json"))
+        if let note = summary.labelNoiseNote, summary.synthetic?.flippedImages ?? 0 > 0 { context.note(note) }
         for note in manifest.notes { context.note(note) }
         for (patient, diagnoses) in manifest.patientsWithTwoDiagnoses.sorted(by: { $0.key < $1.key }) {
             context.note("patient \(patient) is filed under \(diagnoses.joined(separator: " and ")); set drop_duplicate_patient: true to keep one")

@@ -1,3 +1,5 @@
+import Datasets
+
 /// The `with` block of `synthesize`.
 public struct SynthesizeParameters: StageParameterSet {
     public enum Dataset: String, ParameterChoice { case breakhis, cbisDDSM = "cbis-ddsm" }
@@ -10,6 +12,8 @@ public struct SynthesizeParameters: StageParameterSet {
     /// Unset: the data set's typical size (BreakHis 700×460, CBIS-DDSM 320×512).
     public var width: Int?
     public var height: Int?
+    /// How separable the classes are (BreakHis only); `easy` is the original generator.
+    public var difficulty = SyntheticDifficulty.easy
 
     /// The defaults for `dataset`, as `pipe synth` starts from.
     public init(dataset: Dataset) {
@@ -29,5 +33,8 @@ public struct SynthesizeParameters: StageParameterSet {
         magnifications = try r.value("magnifications", default: magnifications)
         width = try r.optional("width")
         height = try r.optional("height")
+        difficulty = try r.value("difficulty", default: difficulty)
     }
 }
+
+extension SyntheticDifficulty: ParameterChoice {}

@@ -23,7 +23,7 @@ public struct SynthesizeStage: TypedStageKind {
                 .write(to: context.output)
         case .breakhis:
             summary = try SyntheticBreakHis(patients: p.patients, imagesPerPatient: p.imagesPerPatient, magnifications: p.magnifications,
-                                            width: p.size.width, height: p.size.height, seed: seed)
+                                            width: p.size.width, height: p.size.height, seed: seed, difficulty: p.difficulty)
                 .write(to: context.output)
         }
         struct Summary: Encodable {
@@ -31,9 +31,16 @@ public struct SynthesizeStage: TypedStageKind {
             var images: Int
             var files: Int
             var seed: Int
+            var difficulty: String
+            var flippedLabels: Int
+
+            enum CodingKeys: String, CodingKey {
+                case dataset, images, files, seed, difficulty
+                case flippedLabels = "flipped_labels"
+            }
         }
         try JSONFile.write(Summary(dataset: p.dataset.rawValue, images: summary.images, files: summary.files.count,
-                                   seed: context.pipeline.seed),
+                                   seed: context.pipeline.seed, difficulty: summary.difficulty.rawValue, flippedLabels: summary.flipped.count),
                            to: context.work.appendingPathComponent("synthesize.json"))
     }
 }

@@ -13,6 +13,8 @@ public struct ReportContent: Sendable {
         /// Files ingest skipped (corrupt, unreadable, misnamed) with the reason; `nil` when not recorded.
         public var skippedFiles: [(path: String, reason: String)]?
         public var balance: Balance?
+        /// For synthetic data, the difficulty and how many images carry a wrong label; `nil` for real data.
+        public var labelNoise: String?
         public init() {}
     }
 

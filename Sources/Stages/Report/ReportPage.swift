@@ -33,6 +33,7 @@ public enum ReportPage {
     static func dataSection(_ data: ReportContent.DataSummary) -> String {
         var out = "<section id=\"data\"><h2>Data</h2>"
         if let images = data.ingestedImages { out += "<p>Ingest kept \(images) images.</p>" }
+        if let noise = data.labelNoise { out += "<p>\(HTML.escape(noise))</p>" }
         out += skippedFiles(data.skippedFiles)
         if let balance = data.balance {
             let classes = Set(balance.before.keys).union(balance.after.keys).sorted()

@@ -155,6 +155,12 @@ public struct ReportStage: TypedStageKind {
         if let ingest = record("ingest.json") {
             data.ingestedImages = ingest["images"]?.intValue
             data.skippedFiles = ingest["skipped"]?.arrayValue?.map { ($0["path"]?.stringValue ?? "?", $0["reason"]?.stringValue ?? "?") }
+            if let synthetic = ingest["synthetic"], let difficulty = synthetic["difficulty"]?.stringValue,
+               let flipped = synthetic["flipped_images"]?.intValue, let images = data.ingestedImages {
+                let asked = synthetic["label_noise"]?.numberValue ?? 0
+                data.labelNoise = "Synthetic data at difficulty \(difficulty): \(flipped) of \(images) ingested images have a flipped label "
+                    + "(label noise \(String(format: "%.0f", asked * 100)) % asked); no model can be right on those."
+            }
         }
         if let balance = record("balance.json"), let strategy = balance["strategy"]?.stringValue {
             data.balance = .init(strategy: strategy, before: (balance["before"]?.objectValue ?? [:]).compactMapValues(\.intValue),
