@@ -19,28 +19,10 @@ final class DataParallelRunTests: XCTestCase {
     /// Batch norm and dropout in the head, batch norm through the backbone, online augmentation: everything
     /// whose combination over ranks must follow a fixed order.
     private func write(epochs: Int) throws {
-        try scratch.write("p.yaml", """
-            name: ranks
-            seed: 5
-            stages:
-              synth: { kind: synthesize, with: { dataset: breakhis, patients: 8, images_per_patient: 2, magnifications: [100], width: 40, height: 32 } }
-              ingest: { kind: ingest, needs: [synth], with: { dataset: breakhis } }
-              split: { kind: split, needs: [ingest], with: { train: 0.5, val: 0.25, test: 0.25 } }
-              weights: { kind: import-weights, with: { arch: densenet121, source: none } }
-              train:
-                kind: fine-tune
-                needs: [split, weights]
-                resources: { cores: 1 }
-                with:
-                  image_size: 32
-                  freeze: none
-                  shards: 2
-                  head: [{ layer: batch_norm }, { layer: dropout, rate: 0.3 }, { layer: dense, units: 2 }]
-                  optimizer: { name: sgd, lr: 0.0001, momentum: 0.9 }
-                  batch_size: 8
-                  epochs: \(epochs)
-                  online_augment: [{ op: flip_horizontal }]
-            """)
+        try scratch.write("p.yaml", TinyFineTune.yaml(
+            name: "ranks", seed: 5, optimizer: "{ name: sgd, lr: 0.0001, momentum: 0.9 }", imagesPerPatient: 2,
+            head: "[{ layer: batch_norm }, { layer: dropout, rate: 0.3 }, { layer: dense, units: 2 }]", resources: "{ cores: 1 }",
+            train: ["freeze: none", "shards: 2", "epochs: \(epochs)", "online_augment: [{ op: flip_horizontal }]"]))
     }
 
     private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> PipeBinary.Output {
