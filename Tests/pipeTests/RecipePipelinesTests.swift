@@ -103,9 +103,15 @@ final class RecipePipelinesTests: XCTestCase {
 
     func testInitFromMustBeANeededStage() throws {
         let file = Self.pipeline("breakhis-densenet-fast")
-        let result = try pipe(["run", file, "--dry-run"], ["stages.tune.needs=[split, weights]"])
+        let data = "params.data=\(try synthesize("breakhis", patients: 4))"
+        let result = try pipe(["run", file, "--dry-run"], [data, "stages.tune.with.init_from=weights"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue((result.stdout + result.stderr).contains("`init_from: head` is not in its needs"), result.stdout + result.stderr)
+        XCTAssertTrue((result.stdout + result.stderr).contains("`init_from: weights` is not in its needs (split, head); add `weights` to `needs`"),
+                      result.stdout + result.stderr)
+        // Without a fine-tune stage in `needs`, the artifact check says what is missing before any plan.
+        let none = try pipe(["run", file, "--dry-run"], [data, "stages.tune.needs=[split, weights]"])
+        XCTAssertNotEqual(none.status, 0)
+        XCTAssertTrue((none.stdout + none.stderr).contains("reads a trained classifier, which neither `split` nor `weights` produces"), none.stdout + none.stderr)
     }
 
     private func outputs(_ file: String, _ stage: String, _ overrides: [String]) throws -> URL {
