@@ -91,6 +91,10 @@ final class RecipePipelinesTests: XCTestCase {
         let head = try String(contentsOf: outputs(file, "head", tiny).appendingPathComponent("head.json"), encoding: .utf8)
         let tuned = try String(contentsOf: outputs(file, "tune", tiny).appendingPathComponent("head.json"), encoding: .utf8)
         XCTAssertEqual(tuned, head, "phase 2 keeps phase 1's head")
+        // Phase 2's estimate comes from the rates phase 1 (the backbone's forward pass) and phase 2 (the layers after pool4) measured.
+        let dry = try pipe(["run", file, "--dry-run"], tiny + ["params.tune_lr=0.0001"])
+        let tune = Self.line("tune", in: dry.stdout)
+        XCTAssertTrue(tune.contains("estimate: up to") && tune.contains("once through the layers up to pool4") && tune.contains("then 1 epoch ×"), dry.stdout)
         // A new phase 1 result (another learning rate for the head) is a new starting point: phase 2 reruns.
         let again = try pipe(["run", file], tiny + ["stages.head.with.optimizer.lr=0.002"])
         XCTAssertEqual(again.statuses["tune"], "ran", again.stdout)

@@ -39,45 +39,6 @@ public struct FineTuneStage: TypedStageKind {
         return .allCores
     }
 
-    /// A dry run's estimate of the stage's time from `ThroughputLog`: images times the rates measured on this machine.
-    public func estimate(_ stage: StageSpec, upstream: [String: URL], pipeline: PipelineContext) -> String? {
-        guard let p = try? FineTuneParameters(stage), let store = pipeline.store else { return nil }
-        let folders = upstream.sorted { $0.key < $1.key }.map(\.value)
-        guard let manifest = folders.lazy.compactMap({ try? Checkpoint.manifest(at: $0.path) }).first else {
-            return "no estimate yet: the architecture is known once its weights stage has run"
-        }
-        guard let rows = folders.lazy.compactMap({ try? ManifestFile.read(from: $0, paths: pipeline.paths) }).first(where: { $0.has(.split) })?.rows else {
-            return "no estimate yet: the image count is known once its split has run"
-        }
-        let arch = manifest.architecture.rawValue
-        let size = p.imageSize ?? manifest.architecture.defaultInputSize.height
-        let train = rows.filter { $0.split == .train }.count, val = rows.filter { $0.split == .val }.count
-        let log = ThroughputLog(store: store)
-        let inference = log.rate(arch: arch, mode: .inference, size: size)
-        if p.freeze == .backbone && p.onlineAugment.steps.isEmpty {
-            guard let inference else {
-                return "no estimate yet: no \(arch) inference rate at \(size) px measured on this machine (any run of a stage like this records one)"
-            }
-            return "estimate: \(Self.duration(Double(train + val) / inference)) (\(train + val) images once through the frozen \(arch) at \(size) px, "
-                + String(format: "%.2f img/s measured here; the head's epochs on cached features add little)", inference)
-        }
-        guard let training = log.rate(arch: arch, mode: .training, size: size) else {
-            return "no estimate yet: no \(arch) whole-network training rate at \(size) px measured on this machine (a run with `freeze: none` records one)"
-        }
-        let validation = inference.map { Double(val) / $0 } ?? 0
-        let seconds = Double(p.epochs) * (Double(train) / training + validation)
-        let partial = p.freeze == .none ? "" : " whole-network rate; a partly frozen backbone is faster"
-        return "estimate: up to \(Self.duration(seconds)) (\(p.epochs) epochs × \(train) training images at "
-            + String(format: "%.2f img/s%@", training, partial)
-            + (inference.map { String(format: ", %d validation images at %.2f img/s", val, $0) } ?? "")
-            + " measured here; early stopping may end it sooner)"
-    }
-
-    /// `seconds` for people: seconds, minutes or hours.
-    static func duration(_ seconds: Double) -> String {
-        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.0f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
-    }
-
     /// The frozen prefix's cached output, or nil (with a note) when the disk cannot hold it, in which case
     /// the frozen layers run on every batch instead.
     private static func prefixCache(model: Model, node: Int, rows: [ManifestEntry], size: Int,
@@ -114,12 +75,18 @@ public struct FineTuneStage: TypedStageKind {
         let (trainer, frozen) = try Self.trainer(stage: stage.name, parameters: p, model: model, head: head, classes: classes,
                                                  train: train, val: val, seed: seed, context: context)
         let history = try trainer.fit()
-        if context.communicator.size == 1, p.freeze == .none {
+        if context.communicator.size == 1, p.freeze != .backbone {
             let arch = model.architecture.rawValue
-            ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .training, size: trainer.imageSize,
-                                 images: trainer.trainingImages, seconds: trainer.trainingSeconds)
-            ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .inference, size: trainer.imageSize,
-                                 images: trainer.validationImages, seconds: trainer.validationSeconds)
+            if case .until(let layer) = p.freeze {
+                // Training and validation passes both run only the layers after the cached prefix.
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .trainingAfter(layer), size: trainer.imageSize,
+                                     images: trainer.trainingImages, seconds: trainer.trainingSeconds + trainer.validationSeconds)
+            } else {
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .training, size: trainer.imageSize,
+                                     images: trainer.trainingImages, seconds: trainer.trainingSeconds)
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .inference, size: trainer.imageSize,
+                                     images: trainer.validationImages, seconds: trainer.validationSeconds)
+            }
         }
         // The other ranks computed the same weights; only rank 0 writes them.
         guard context.isLeader else { return }
@@ -130,36 +97,6 @@ public struct FineTuneStage: TypedStageKind {
         // Where the weights came from travels on to evaluate and the report.
         try? FileManager.default.copyItem(at: checkpoint.appendingPathComponent("import.json"),
                                           to: context.output.appendingPathComponent("import.json"))
-    }
-
-    /// The folder the model starts from: the `init_from` stage's classifier, or the import-weights checkpoint.
-    private static func startingPoint(stage: String, parameters p: FineTuneParameters, context: StageContext) throws -> URL {
-        guard let from = p.initFrom else { return try context.input(.modelCheckpoint).folder }
-        guard let folder = context.inputs[from], context.inputKinds[from]?.provides(.trainedClassifier) == true else {
-            throw StageError.misconfigured(stage: stage, reason: "`init_from: \(from)` is not a fine-tune stage in its needs; name one whose trained classifier it continues from")
-        }
-        return folder
-    }
-
-    /// The head of the `init_from` stage `from` with its trained weights; its layers and classes must be this stage's.
-    private static func continuedHead(stage: String, from: String, folder: URL, parameters p: FineTuneParameters,
-                                      model: Model, classes: [String]) throws -> ClassifierHead {
-        let specURL = folder.appendingPathComponent(ClassifierHead.specName)
-        guard let data = FileManager.default.contents(atPath: specURL.path), let saved = try? JSONValue.parse(data) else {
-            throw StageError.badInput(file: specURL.path, reason: "missing or unreadable: `\(from)` (init_from of `\(stage)`) wrote no head")
-        }
-        let layers = saved["layers"] ?? .array([])
-        let savedClasses = saved["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        guard savedClasses == classes else {
-            throw StageError.misconfigured(stage: stage, reason: "its classes (\(classes.joined(separator: ", "))) differ from those `\(from)` (init_from) was trained on (\(savedClasses.joined(separator: ", "))); give both stages the same data")
-        }
-        let mine = JSONValue.array(p.head.map(\.json))
-        guard p.head.isEmpty || mine.canonicalText == layers.canonicalText else {
-            throw StageError.misconfigured(stage: stage, reason: "its `head` (\(mine.canonicalText)) differs from the head of `\(from)` (init_from), \(layers.canonicalText); make them the same or leave `head` unset in `\(stage)` to continue with `\(from)`'s")
-        }
-        let head = try ClassifierHead(spec: layers, features: model.featureCount, classes: classes.count, seed: 0, stage: stage)
-        try head.load(from: folder)
-        return head
     }
 
     /// The trainer of `model` and `head` with the passes `p` asks for (cached features of a frozen backbone or

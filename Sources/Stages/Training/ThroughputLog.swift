@@ -5,12 +5,24 @@ import PipeBase
 /// (`throughput.json`) so that `pipe run --dry-run` can say how long a stage will take.
 ///
 /// A rate is keyed by architecture, mode (`inference`: the backbone's forward pass, as cached features and
-/// evaluation run it; `training`: forward and backward through the whole network), image size, the cores the
+/// evaluation run it; `training`: forward and backward through the whole network; `training after NAME`: an
+/// epoch's passes with the backbone frozen through NAME, the frozen part cached), image size, the cores the
 /// process had and pipe's version; a later measurement replaces an earlier one.
 struct ThroughputLog {
     static let fileName = "throughput.json"
 
-    enum Mode: String { case inference, training }
+    enum Mode {
+        case inference, training
+        case trainingAfter(String)
+
+        var name: String {
+            switch self {
+            case .inference: "inference"
+            case .training: "training"
+            case .trainingAfter(let layer): "training after \(layer)"
+            }
+        }
+    }
 
     let file: URL
     private(set) var rates: [String: Double]
@@ -24,7 +36,7 @@ struct ThroughputLog {
 
     /// The key of a measurement on this machine.
     static func key(arch: String, mode: Mode, size: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> String {
-        "\(arch) \(mode.rawValue) \(size)px \(cores) cores pipe \(PipeVersion.current)"
+        "\(arch) \(mode.name) \(size)px \(cores) cores pipe \(PipeVersion.current)"
     }
 
     func rate(arch: String, mode: Mode, size: Int) -> Double? { rates[Self.key(arch: arch, mode: mode, size: size)] }
