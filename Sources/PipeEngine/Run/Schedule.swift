@@ -77,7 +77,7 @@ struct Schedule {
                 } else if options.dryRun, let upstream = needs.first(where: wouldRun.contains) {
                     wouldRun.insert(name)
                     let freshness: Freshness = state.stages[name] == nil ? .neverRun : .stale(reasons: ["upstream `\(upstream)` is stale"])
-                    settle(StageResult(name: name, status: .wouldRun, reasons: freshness.runReasons, freshness: freshness), observer)
+                    settle(StageResult(name: name, status: .wouldRun, reasons: freshness.runReasons + estimate(planned), freshness: freshness), observer)
                 } else if !needs.allSatisfy({ done[$0] != nil }) {
                     continue
                 } else if let failure = firstFailure, !options.keepGoing {
@@ -134,7 +134,8 @@ struct Schedule {
         let reasons = decided[name]!.reasons
         if options.dryRun {
             wouldRun.insert(name)
-            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons, freshness: decided[name]!.freshness), observer)
+            settle(StageResult(name: name, status: .wouldRun, key: decision.key, reasons: reasons + estimate(planned),
+                               freshness: decided[name]!.freshness), observer)
             return nil
         }
         let placement = JobPlacement(stage: planned.stage, spec: planner.spec, override: options.executor)
@@ -146,6 +147,12 @@ struct Schedule {
                       upstreamMeta: upstream.mapValues(\.meta),
                       cores: placement.executor == .slurm ? 0 : max(1, min(planned.plan.cores * placement.ranks, max(1, options.jobs))),
                       placement: placement)
+    }
+
+    /// A dry run's time estimate for `planned`, from the kind and the upstream results already stored.
+    private func estimate(_ planned: StagePlanner.Planned) -> [String] {
+        let upstream = Dictionary(uniqueKeysWithValues: planned.stage.needs.compactMap { name in done[name].map { (name, $0.output) } })
+        return planned.kind.estimate(planned.stage, upstream: upstream, pipeline: planner.context).map { [$0] } ?? []
     }
 
     /// Books a finished launch: a result joins `done` and the state file; a failure blocks its dependents.

@@ -19,6 +19,9 @@ public protocol StageKind: Sendable {
     var defaultResources: StageResources { get }
     /// The most ranks (processes sharing the work) a stage of this kind can use.
     var maxRanks: Int { get }
+    /// For `pipe run --dry-run`: how long the stage would take, from the outputs of those `needs` already stored
+    /// (by stage name) and what earlier runs measured; nil when the kind says nothing.
+    func estimate(_ stage: StageSpec, upstream: [String: URL], pipeline: PipelineContext) -> String?
 }
 
 extension StageKind {
@@ -33,6 +36,9 @@ extension StageKind {
 
     /// By default a stage is one process.
     public var maxRanks: Int { 1 }
+
+    /// By default no estimate.
+    public func estimate(_ stage: StageSpec, upstream: [String: URL], pipeline: PipelineContext) -> String? { nil }
 
     /// By default a stage reads only its upstream outputs and uses one core.
     public func plan(_ stage: StageSpec, pipeline: PipelineContext) throws -> StagePlan { StagePlan() }

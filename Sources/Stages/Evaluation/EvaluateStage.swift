@@ -33,7 +33,10 @@ public struct EvaluateStage: TypedStageKind {
         guard classifier.classes.count <= 2 || unknown.isEmpty else {
             throw StageError.misconfigured(stage: stage.name, reason: "the \(split) split has labels the model was not trained on (\(unknown.sorted().joined(separator: ", "))); evaluate on the manifest its fine-tune stage trained on")
         }
+        let started = Date()
         let probabilities = try classifier.probabilities(of: rows.map(\.path))
+        ThroughputLog.record(store: context.pipeline.store, arch: classifier.model.architecture.rawValue, mode: .inference,
+                             size: classifier.imageSize, images: rows.count, seconds: Date().timeIntervalSince(started))
         try Self.requireFinite(probabilities, of: rows, stage: stage.name)
         var generator = SeededRandom(seed: UInt64(context.pipeline.seed), 0xE7A1)
         let scored = classifier.classes.count > 2

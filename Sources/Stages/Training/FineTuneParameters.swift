@@ -63,6 +63,9 @@ public struct FineTuneParameters: StageParameterSet {
         public var patience = 10
         /// `cosine` and `reduce-on-plateau`: the lowest rate.
         public var minLR = 0.0
+        /// `reduce-on-plateau`: the metric watched (in its own direction, as Keras' `mode: auto`); unset: the
+        /// early-stopping monitor.
+        public var monitor: EarlyStopping.Monitor?
 
         init(reading r: ParameterReader) throws {
             name = try r.value("name", default: name)
@@ -71,21 +74,34 @@ public struct FineTuneParameters: StageParameterSet {
             factor = try r.value("factor", default: factor)
             patience = try r.value("patience", default: patience)
             minLR = try r.value("min_lr", default: minLR)
+            monitor = try r.optional("monitor")
         }
     }
 
     public struct EarlyStopping: Sendable {
-        public enum Monitor: String, ParameterChoice { case valLoss = "val_loss", valAUC = "val_auc", valAccuracy = "val_accuracy" }
+        public enum Monitor: String, ParameterChoice {
+            case valLoss = "val_loss", valAUC = "val_auc", valAccuracy = "val_accuracy"
+
+            /// Whether a larger value is better, as Keras' `mode: auto` decides from the name.
+            public var risesWhenBetter: Bool { self != .valLoss }
+        }
+        /// Which direction counts as better, as Keras' `mode`: `auto` takes it from the monitor's name.
+        public enum Mode: String, ParameterChoice { case auto, min, max }
         public var monitor = Monitor.valLoss
+        public var mode = Mode.auto
         /// Epochs without improvement before training stops; unset: never stops early.
         public var patience: Int?
         public var restoreBest = true
 
         init(reading r: ParameterReader) throws {
             monitor = try r.value("monitor", default: monitor)
+            mode = try r.value("mode", default: mode)
             patience = try r.optional("patience")
             restoreBest = try r.value("restore_best", default: restoreBest)
         }
+
+        /// Whether a larger monitored value counts as better.
+        public var maximizes: Bool { mode == .auto ? monitor.risesWhenBetter : mode == .max }
     }
 
     public enum ClassWeights: String, ParameterChoice { case auto, none }
@@ -136,6 +152,9 @@ public struct FineTuneParameters: StageParameterSet {
     /// statistics); their gradients are summed in a fixed order. The unit of data-parallel work: `resources.ranks`
     /// ranks divide them between them and give the same bits as one process.
     public var shards = 1
+    /// Another fine-tune stage (in `needs`) whose trained classifier, backbone and head, this stage starts from
+    /// instead of an import-weights checkpoint; unset: a fresh head on the checkpoint.
+    public var initFrom: String?
 
     public init(reading r: ParameterReader) throws {
         head = try r.items("head") { try HeadLayer(reading: $0) }
@@ -150,5 +169,6 @@ public struct FineTuneParameters: StageParameterSet {
         onlineAugment = try AugmentPlan(reading: r, key: "online_augment")
         labelSmoothing = try r.value("label_smoothing", default: labelSmoothing)
         shards = try r.value("shards", default: shards)
+        initFrom = try r.optional("init_from")
     }
 }

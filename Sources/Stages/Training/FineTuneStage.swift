@@ -6,7 +6,8 @@ import PipeEngine
 import PipeSpec
 
 /// The `fine-tune` kind: trains a classifier head (and, unless frozen, the backbone) on the split manifest,
-/// starting from an import-weights checkpoint; keeps the best epoch by the monitored metric.
+/// starting from an import-weights checkpoint or, with `init_from`, from another fine-tune stage's classifier;
+/// keeps the best epoch by the monitored metric.
 ///
 /// Output: the backbone checkpoint (`model.json`, `model.safetensors`), the head (`head.json`,
 /// `head.safetensors`) and `history.csv`; together a complete classifier (`TrainedClassifier`) that `pipe predict
@@ -22,10 +23,20 @@ public struct FineTuneStage: TypedStageKind {
 
     public init() {}
 
-    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] { [.one(.splitManifest), .one(.modelCheckpoint)] }
+    public func consumes(_ stage: StageSpec) -> [ArtifactNeed] {
+        [.one(.splitManifest), .one(stage.with["init_from"]?.stringValue == nil ? .modelCheckpoint : .trainedClassifier)]
+    }
 
     public func plan(_ stage: StageSpec, parameters: FineTuneParameters, pipeline: PipelineContext) throws -> StagePlan {
-        .allCores
+        if let from = parameters.initFrom {
+            guard from != stage.name else {
+                throw StageError.misconfigured(stage: stage.name, reason: "`init_from` names the stage itself; name the fine-tune stage it continues from")
+            }
+            guard stage.needs.contains(from) else {
+                throw StageError.misconfigured(stage: stage.name, reason: "`init_from: \(from)` is not in its needs (\(stage.needs.joined(separator: ", "))); add `\(from)` to `needs`")
+            }
+        }
+        return .allCores
     }
 
     /// The frozen prefix's cached output, or nil (with a note) when the disk cannot hold it, in which case
@@ -43,7 +54,7 @@ public struct FineTuneStage: TypedStageKind {
 
     public func run(_ stage: StageSpec, parameters p: FineTuneParameters, plan: StagePlan, context: StageContext) throws {
         let manifest = try ManifestFile.input(.splitManifest, of: context).manifest
-        let checkpoint = try context.input(.modelCheckpoint).folder
+        let checkpoint = try Self.startingPoint(stage: stage.name, parameters: p, context: context)
         guard manifest.has(.split) else {
             throw StageError.misconfigured(stage: stage.name, reason: "its manifest has no `split` column; put a split stage before it")
         }
@@ -59,11 +70,24 @@ public struct FineTuneStage: TypedStageKind {
         let (model, _) = try Checkpoint.load(from: checkpoint.path)
         if model.head != nil { model.removeHead() }
         let seed = UInt64(context.pipeline.seed)
-        let head = try ClassifierHead(spec: .array(p.head.map(\.json)), features: model.featureCount,
-                                      classes: classes.count, seed: seed &+ 11, stage: stage.name)
+        let head = try p.initFrom.map { try Self.continuedHead(stage: stage.name, from: $0, folder: checkpoint, parameters: p, model: model, classes: classes) }
+            ?? ClassifierHead(spec: .array(p.head.map(\.json)), features: model.featureCount, classes: classes.count, seed: seed &+ 11, stage: stage.name)
         let (trainer, frozen) = try Self.trainer(stage: stage.name, parameters: p, model: model, head: head, classes: classes,
                                                  train: train, val: val, seed: seed, context: context)
         let history = try trainer.fit()
+        if context.communicator.size == 1, p.freeze != .backbone {
+            let arch = model.architecture.rawValue
+            if case .until(let layer) = p.freeze {
+                // Training and validation passes both run only the layers after the cached prefix.
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .trainingAfter(layer), size: trainer.imageSize,
+                                     images: trainer.trainingImages, seconds: trainer.trainingSeconds + trainer.validationSeconds)
+            } else {
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .training, size: trainer.imageSize,
+                                     images: trainer.trainingImages, seconds: trainer.trainingSeconds)
+                ThroughputLog.record(store: context.pipeline.store, arch: arch, mode: .inference, size: trainer.imageSize,
+                                     images: trainer.validationImages, seconds: trainer.validationSeconds)
+            }
+        }
         // The other ranks computed the same weights; only rank 0 writes them.
         guard context.isLeader else { return }
         if frozen { head.attach(to: model) }
@@ -109,7 +133,12 @@ public struct FineTuneStage: TypedStageKind {
         if frozen {
             // Frozen-backbone speed path: every image goes through the backbone once; epochs train the head on
             // the cached features.
+            let started = Date()
             let features = try ActivationCache(model: model, node: nil, rows: train + val, size: size, context: context)
+            if context.communicator.size == 1 {
+                ThroughputLog.record(store: context.pipeline.store, arch: model.architecture.rawValue, mode: .inference, size: size,
+                                     images: Set((train + val).map(\.path)).count, seconds: Date().timeIntervalSince(started))
+            }
             let headGraph = Graph()
             for layer in head.layers { headGraph.append(layer) }
             graph = headGraph

@@ -18,15 +18,19 @@ final class Trainer {
     let imageSize: Int
     let epochs: Int
     let batchSize: Int
-    let monitor: String
+    /// The early-stopping metric and whether larger is better (Keras' `mode`).
+    let monitor: FineTuneParameters.EarlyStopping.Monitor
+    let maximizes: Bool
     let patience: Int
     let restoreBest: Bool
     let optimizer: Optimizer
     /// `optimizer.clip_norm`: the most the global L2 norm of the trainable gradients may be before a step.
     let clipNorm: Float?
     let schedule: LearningRateSchedule
-    /// Set for `schedule: {name: reduce-on-plateau}`, which watches the early-stopping monitor.
+    /// Set for `schedule: {name: reduce-on-plateau}`, which watches `plateauMonitor` (Keras' `ReduceLROnPlateau`
+    /// may watch another metric than `EarlyStopping`).
     var plateau: PlateauSchedule?
+    let plateauMonitor: FineTuneParameters.EarlyStopping.Monitor
     let loss: SoftmaxCrossEntropy
     /// Logits for a batch of manifest rows in a mode and epoch (0 outside training); `backward` takes the
     /// loss gradient of the last training forward.
@@ -37,6 +41,8 @@ final class Trainer {
     let graph: Graph
     /// The shards of each batch and this rank's share (`shards`, the communicator's ranks).
     let plan: ShardPlan
+    /// Time spent in training steps and in validation predictions, with their image counts, for `ThroughputLog`.
+    private(set) var trainingSeconds = 0.0, trainingImages = 0, validationSeconds = 0.0, validationImages = 0
 
     init(stage: String, model: Model, head: ClassifierHead, parameters p: FineTuneParameters, imageSize: Int, classes: [String],
          train: [ManifestEntry], val: [ManifestEntry], seed: UInt64, context: StageContext, graph: Graph,
@@ -55,7 +61,10 @@ final class Trainer {
         self.imageSize = imageSize
         epochs = p.epochs
         batchSize = p.batchSize
-        monitor = p.earlyStopping.monitor.rawValue
+        monitor = p.earlyStopping.monitor
+        maximizes = p.earlyStopping.maximizes
+        // Keras' ReduceLROnPlateau takes its direction from the name of what it watches.
+        plateauMonitor = p.schedule.monitor ?? p.earlyStopping.monitor
         patience = p.earlyStopping.patience ?? Int.max
         restoreBest = p.earlyStopping.restoreBest
         let options = p.optimizer
@@ -107,7 +116,7 @@ final class Trainer {
             best = saved.best.map { (saved.bestScore, saved.bestEpoch, $0) }
             history = saved.history
             step = saved.step
-            for row in history.rows { plateau?.record(score(row), baseRate: schedule.base) }
+            for row in history.rows { plateau?.record(plateauScore(row), baseRate: schedule.base) }
             firstEpoch = saved.epoch + 1
             context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
         }
@@ -128,6 +137,8 @@ final class Trainer {
             var trainProbabilities: [[Double]] = [], trainLabels: [Int] = []
             for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
                 if context.isCancelled { throw EngineError.cancelled }
+                let stepStarted = Date()
+                defer { trainingSeconds += Date().timeIntervalSince(stepStarted) }
                 let rows = order[start..<min(start + batchSize, order.count)].map { train[$0] }
                 let lr = rate(at: step)
                 // Dropout masks follow the step (and shard), not how many passes this process ran.
@@ -148,6 +159,7 @@ final class Trainer {
                 Self.step(trainable, optimizer: optimizer, learningRate: lr, clipNorm: clipNorm)
                 for (value, count) in outcome.losses { lossSum += Double(value) * Double(count) }
                 seen += rows.count
+                trainingImages += rows.count
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
                                  detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)")
@@ -156,7 +168,11 @@ final class Trainer {
                 throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "\(bad) holds NaN or infinite values")
             }
             let trainScores = summarize(trainProbabilities, labels: trainLabels)
-            let valScores = summarize(try predict(val), labels: val.map { classes.firstIndex(of: $0.label) ?? 0 })
+            let predictStarted = Date()
+            let valProbabilities = try predict(val)
+            validationSeconds += Date().timeIntervalSince(predictStarted)
+            validationImages += val.count
+            let valScores = summarize(valProbabilities, labels: val.map { classes.firstIndex(of: $0.label) ?? 0 })
             guard valScores.loss.isFinite else {
                 throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "the validation loss is \(Self.describe(valScores.loss))")
             }
@@ -167,8 +183,8 @@ final class Trainer {
                                           seconds: Date().timeIntervalSince(started))
             history.rows.append(row)
             let score = score(row)
-            if plateau?.record(score, baseRate: schedule.base) == true {
-                context.note("epoch \(epoch): \(monitor) has not improved for \(plateau!.patience) epochs; learning rate now \(rate(at: step))")
+            if plateau?.record(plateauScore(row), baseRate: schedule.base) == true {
+                context.note("epoch \(epoch): \(plateauMonitor.rawValue) has not improved for \(plateau!.patience) epochs; learning rate now \(rate(at: step))")
             }
             if best == nil || score > best!.score {
                 best = (score, epoch, stateTensors.map(\.array))
@@ -177,7 +193,7 @@ final class Trainer {
                 try resume.save(epoch: epoch, step: step, current: stateTensors.map(\.array), best: best, history: history)
             }
             if epoch - best!.epoch >= patience {
-                context.note("early stopping at epoch \(epoch): \(monitor) has not improved since epoch \(best!.epoch)")
+                context.note("early stopping at epoch \(epoch): \(monitor.rawValue) has not improved since epoch \(best!.epoch)")
                 break
             }
         }
@@ -235,9 +251,24 @@ final class Trainer {
         return plateau?.apply(to: scheduled) ?? scheduled
     }
 
-    /// The monitored metric of an epoch, higher being better.
+    /// The early-stopping metric of an epoch, signed so that higher is better.
     private func score(_ row: TrainingHistory.Row) -> Double {
-        monitor == "val_loss" ? -row.valLoss : monitor == "val_auc" ? row.valAUC : row.valAccuracy
+        let value = Self.value(of: monitor, in: row)
+        return maximizes ? value : -value
+    }
+
+    /// The reduce-on-plateau metric of an epoch, higher being better.
+    private func plateauScore(_ row: TrainingHistory.Row) -> Double {
+        let value = Self.value(of: plateauMonitor, in: row)
+        return plateauMonitor.risesWhenBetter ? value : -value
+    }
+
+    static func value(of metric: FineTuneParameters.EarlyStopping.Monitor, in row: TrainingHistory.Row) -> Double {
+        switch metric {
+        case .valLoss: row.valLoss
+        case .valAUC: row.valAUC
+        case .valAccuracy: row.valAccuracy
+        }
     }
 
     /// The training row indices of one epoch: each row once, and with an `oversample` balance stage upstream,
