@@ -13,6 +13,8 @@ public struct BlobPool: Sendable {
     /// Files smaller than this are not worth pooling (a link saves less than the metadata costs).
     public let threshold: Int64
 
+    private static let adoption = NSLock()
+
     public init(folder: URL, threshold: Int64) {
         self.folder = folder
         self.threshold = threshold
@@ -28,6 +30,10 @@ public struct BlobPool: Sendable {
     @discardableResult
     public func adopt(_ path: String, hash: String, contentHash: (String) -> String?) -> Bool {
         guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return false }
+        // Stages of one run commit on several threads; two of them replacing one damaged blob at once would each
+        // keep their own copy. (Across processes that race is harmless: both copies are right, just not shared.)
+        Self.adoption.lock()
+        defer { Self.adoption.unlock() }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = blob(hash).path
         for _ in 0..<3 {
