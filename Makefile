@@ -39,5 +39,6 @@ demo: release
 # Whole test suite, then the shipped pipelines and schemas through the debug binary.
 test: deps test-deps
 	swift build --build-tests
-	swift test --skip-build
+	@# The Slurm tests start a local cluster (Tests/Support/local-slurm.sh); it is stopped whatever the outcome.
+	swift test --skip-build; status=$$?; bash Tests/Support/local-slurm.sh stop; exit $$status
 	.build/debug/pipe validate pipelines/*.yaml

@@ -67,7 +67,7 @@ struct Run: ParsableCommand {
         }
         defer { lock?.release() }
         let runner = PipelineRunner(spec: spec, file: pipeline.url, workspace: workspace, kinds: StageCatalog.kinds)
-        let interrupts = SignalTrap { runner.cancel() }
+        let interrupts = SignalTrap { _ in runner.cancel() }
         defer { interrupts.restore() }
         var options = RunOptions()
         options.stages = stages

@@ -2,7 +2,7 @@
 # A one-node Slurm cluster on this machine for pipe's tests and benchmarks: munged, slurmctld and slurmd
 # with a generated configuration (no cgroups: proctrack/linuxproc, task/none) in $PIPE_SLURM_DIR.
 #   local-slurm.sh start   starts what is not running and prints the SLURM_CONF to use
-#   local-slurm.sh stop    stops the two Slurm daemons
+#   local-slurm.sh stop    stops the Slurm daemons, and munged if this script started it
 # Needs root (slurmd starts jobs as their user) and Debian's slurm-wlm and munge packages.
 set -euo pipefail
 dir=${PIPE_SLURM_DIR:-/tmp/pipe-slurm}
@@ -15,7 +15,11 @@ stop() {
     done
 }
 
-if [ "${1:-}" = stop ]; then stop; exit 0; fi
+if [ "${1:-}" = stop ]; then
+    stop
+    if [ -f "$dir/munged.pid" ]; then kill "$(cat "$dir/munged.pid")" 2>/dev/null || true; rm -f "$dir/munged.pid"; fi
+    exit 0
+fi
 [ "${1:-}" = start ] || { echo "usage: $0 start|stop" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "local-slurm.sh: needs root (slurmd runs jobs as their user)" >&2; exit 3; }
 for tool in munged slurmctld slurmd sbatch; do
@@ -27,6 +31,7 @@ if ! munge -n >/dev/null 2>&1; then
     chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
     mkdir -p /run/munge && chown munge:munge /run/munge
     runuser -u munge -- munged
+    mkdir -p "$dir" && pgrep -n -x munged > "$dir/munged.pid"
 fi
 
 host=$(hostname -s)

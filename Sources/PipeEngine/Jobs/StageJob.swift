@@ -66,14 +66,10 @@ public struct StageJob {
                                        fileHash: fileHash, store: workspace.root.standardizedFileURL)
         let plan = try kind.plan(stage, pipeline: pipeline)
         var snapshots: [String: TreeHasher.Snapshot] = [:]
-        var inputHashes: [String: String] = [:]
-        for url in plan.externalInputs {
-            let snapshot = try workspace.hasher.snapshot(of: url.path)
-            snapshots[url.path] = snapshot
-            inputHashes[pipeline.paths.portable(url.path)] = snapshot.hash
-        }
-        let parts = KeyParts(kind: kind.name, version: kind.version, params: plan.parameters ?? stage.with, seed: spec.seed,
-                             upstream: ticket.upstream.mapValues(\.meta.outputHash), inputs: inputHashes)
+        for url in plan.externalInputs { snapshots[url.path] = try workspace.hasher.snapshot(of: url.path) }
+        let planned = StagePlanner.Planned(stage: stage, kind: kind, plan: plan)
+        let parts = StagePlanner.keyParts(planned, seed: spec.seed, upstream: ticket.upstream.mapValues(\.meta.outputHash),
+                                          inputs: snapshots, paths: pipeline.paths)
         guard parts.key == ticket.key else {
             let why = parts.differences(from: ticket.parts)
             throw EngineError.stageFailed(stage: stage.name, reason: "its key changed after the job was submitted (\(why.isEmpty ? "pipe's code changed" : why.joined(separator: "; "))); nothing was stored; run `pipe run` again")
@@ -106,7 +102,6 @@ public struct StageJob {
             })
         trap.install { context.cancel() }
         configure(context)
-        let planned = StagePlanner.Planned(stage: stage, kind: kind, plan: plan)
         if !isLeader {
             try kind.run(stage, plan: plan, context: context)
             return ArtifactMeta(key: ticket.key, outputHash: "", stage: stage.name, pipeline: spec.name, parts: parts, seconds: 0, created: Date())

@@ -135,7 +135,8 @@ public final class PipelineRunner: @unchecked Sendable {
     }
 
     private var slurm: Result<SlurmClient, Error>?
-    private var largestNode: (cores: Int, memoryMB: Int)??
+    /// The largest node of the partition, asked once per run (`sinfo`); nil inside when Slurm did not say.
+    private lazy var largestNode = slurm.flatMap { try? $0.get() }?.largestNode(partition: spec.slurm.partition)
 
     private func makeDriver(_ launch: Schedule.Launch, folder: URL, options: RunOptions) throws -> JobDriver {
         guard !options.jobCommand.isEmpty else {
@@ -150,8 +151,7 @@ public final class PipelineRunner: @unchecked Sendable {
             if slurm == nil { slurm = Result { try SlurmClient() } }
             let client = try slurm!.get()
             // A kind's default asks no more than the biggest node has; what a stage asks for itself is sent as it is.
-            if largestNode == nil { largestNode = .some(client.largestNode(partition: stage.resources.partition ?? spec.slurm.partition)) }
-            if let node = largestNode ?? nil {
+            if let node = stage.resources.partition == nil ? largestNode : client.largestNode(partition: stage.resources.partition) {
                 if stage.resources.cores == nil { resources.cores = min(resources.cores ?? 1, node.cores) }
                 if stage.resources.memory == nil, let memory = resources.memory, let mb = Self.megabytes(memory), mb > node.memoryMB {
                     resources.memory = "\(node.memoryMB)M"

@@ -67,10 +67,17 @@ final class StagePlanner: @unchecked Sendable {
 
     /// The key parts of `planned` given its upstream output hashes.
     func keyParts(_ planned: Planned, upstream: [String: String]) -> KeyParts {
+        Self.keyParts(planned, seed: spec.seed, upstream: upstream, inputs: inputs, paths: context.paths)
+    }
+
+    /// The key parts of `planned` from its upstream output hashes and the snapshots of its external inputs (by
+    /// absolute path); a batch job computes them the same way to check the key it was given.
+    static func keyParts(_ planned: Planned, seed: Int, upstream: [String: String], inputs: [String: TreeHasher.Snapshot],
+                         paths: PortablePaths) -> KeyParts {
         var inputHashes: [String: String] = [:]
-        for url in planned.plan.externalInputs { inputHashes[context.paths.portable(url.path)] = inputs[url.path]?.hash }
+        for url in planned.plan.externalInputs { inputHashes[paths.portable(url.path)] = inputs[url.path]?.hash }
         return KeyParts(kind: planned.kind.name, version: planned.kind.version, params: planned.plan.parameters ?? planned.stage.with,
-                        seed: spec.seed, upstream: upstream, inputs: inputHashes)
+                        seed: seed, upstream: upstream, inputs: inputHashes)
     }
 
     enum Lookup {
