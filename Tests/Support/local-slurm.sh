@@ -26,11 +26,23 @@ for tool in munged slurmctld slurmd sbatch; do
     command -v "$tool" >/dev/null || { echo "local-slurm.sh: $tool is missing; install slurm-wlm and munge" >&2; exit 3; }
 done
 
+# Starts a daemon without any of this script's descriptors: a daemon that kept the pipe its caller reads
+# would keep that caller (the test process, and `swift test` relaying it) waiting for end-of-file for ever.
+detached() {
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+        done
+        exec "$@"
+    ) </dev/null >/dev/null 2>&1
+}
+
 if ! munge -n >/dev/null 2>&1; then
     [ -s /etc/munge/munge.key ] || { mungekey --create --force 2>/dev/null || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 2>/dev/null; }
     chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
     mkdir -p /run/munge && chown munge:munge /run/munge
-    runuser -u munge -- munged
+    detached runuser -u munge -- munged
     mkdir -p "$dir" && pgrep -n -x munged > "$dir/munged.pid"
 fi
 
@@ -72,8 +84,8 @@ CONF
 if ! cmp -s "$conf.new" "$conf"; then stop; mv "$conf.new" "$conf"; else rm "$conf.new"; fi
 
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
-running slurmctld || slurmctld
-running slurmd || slurmd -N "$host"
+running slurmctld || detached slurmctld
+running slurmd || detached slurmd -N "$host"
 for _ in $(seq 1 60); do
     if sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then echo "$conf"; exit 0; fi
     sleep 0.5

@@ -40,17 +40,6 @@ enum LocalSlurm {
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> PipeBinary.Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return PipeBinary.Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                                 stderr: String(decoding: stderr, as: UTF8.self))
+        try ChildProcess.run(executable, arguments, environment: environment, limit: 120)
     }
 }

@@ -18,19 +18,10 @@ final class MPICheckTests: XCTestCase {
             print(String(repeating: "!", count: 20) + " " + reason)
             throw XCTSkip(reason)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = ["-np", "2", "--oversubscribe", PipeBinary.path, "mpi-check"]
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.rootEnvironment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, stderr)
+        let output = try ChildProcess.run(mpirun, ["-np", "2", "--oversubscribe", PipeBinary.path, "mpi-check"],
+                                          environment: ProcessInfo.processInfo.environment.merging(Self.rootEnvironment) { $1 })
+        let stdout = output.stdout, stderr = output.stderr
+        XCTAssertEqual(output.status, 0, stderr)
         XCTAssertEqual(stdout, "mpi-check: 2 ranks: allgather, alltoall, broadcast and the ordered reduction are bit-identical to one process\n", stderr)
     }
 

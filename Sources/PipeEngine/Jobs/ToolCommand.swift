@@ -24,11 +24,22 @@ struct ToolCommand {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting, so a chatty command cannot block on a full pipe.
+        // Both pipes are drained at once, so a command that fills one while pipe reads the other cannot stall.
+        let errData = CapturedBytes()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errData.value = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData.value, as: UTF8.self))
     }
+}
+
+/// Bytes handed from the thread that read them to the one that waited for them.
+private final class CapturedBytes: @unchecked Sendable {
+    var value = Data()
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One HTTP download into a partial file with the `curl` command, asking only for the missing bytes when the
-/// file already has some (`-C -`).
+/// file already has some (`-C -`); a transfer that stalls for `timeout` seconds ends as interrupted.
 ///
 /// curl runs only when something is downloaded, so pipe itself does not load an HTTP stack at start-up.
 struct HTTPFileTransfer {
@@ -15,7 +15,7 @@ struct HTTPFileTransfer {
         let have = Self.size(of: destination)
         let total = try? remoteSize()
         let (exit, written, message) = try Self.curl(["--silent", "--show-error", "--location", "--fail", "--connect-timeout", "\(Int(timeout))",
-                                                      "-C", "-", "-o", destination.path, "-w", "%{http_code}", url.absoluteString]) { [destination, progress] in
+                                                      "--speed-limit", "1", "--speed-time", "\(Int(timeout))", "-C", "-", "-o", destination.path, "-w", "%{http_code}", url.absoluteString]) { [destination, progress] in
             progress(Self.size(of: destination), total)
         }
         let status = Int(written) ?? 0
@@ -40,7 +40,8 @@ struct HTTPFileTransfer {
 
     /// The file's size from a HEAD request, when the server says.
     private func remoteSize() throws -> Int64? {
-        let (exit, headers, _) = try Self.curl(["--silent", "--location", "--head", "--fail", "--connect-timeout", "\(Int(timeout))", url.absoluteString])
+        let (exit, headers, _) = try Self.curl(["--silent", "--location", "--head", "--fail", "--connect-timeout", "\(Int(timeout))",
+                                        "--max-time", "\(Int(timeout))", url.absoluteString])
         guard exit.status == 0, exit.signal == nil else { return nil }
         let lengths = headers.split(whereSeparator: \.isNewline).compactMap { line -> Int64? in
             let parts = line.split(separator: ":", maxSplits: 1)

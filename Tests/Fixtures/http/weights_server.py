@@ -4,9 +4,10 @@
   /files/NAME      the file, with Range support (206 for `bytes=N-`)
   /truncate/NAME   the first request sends half the file and drops the connection; later ones act as /files
   /error/NAME      HTTP 500
+  /stall/NAME      sends half the file, then nothing for 60 s with the connection open
 Usage: weights_server.py ROOT  (stops when its standard input closes)
 """
-import http.server, os, sys, threading
+import http.server, os, sys, threading, time
 
 ROOT = sys.argv[1]
 truncated = set()
@@ -43,6 +44,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if mode == "stall":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            time.sleep(60)
             return
         start = 0
         header = self.headers.get("Range", "")

@@ -59,6 +59,20 @@ final class WeightsDownloaderTests: XCTestCase {
         XCTAssertEqual(seen.first?.0 ?? 0, 150_000, accuracy: 65_536, "counting resumes from the partial size")
     }
 
+    func testAStalledTransferEndsAsInterruptedAfterTheTimeout() throws {
+        var downloader = WeightsDownloader()
+        downloader.timeout = 2
+        let started = Date()
+        XCTAssertThrowsError(try downloader.fetch(url("stall"), name: "w.h5", into: cache, digest: .md5(md5))) { error in
+            guard case .interrupted(_, let received, _, let reason)? = error as? ImportWeightsError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(received, 150_000)
+            XCTAssertTrue(reason.contains("too slow"), reason)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the stall was noticed after about 2 s, not when the server gave up")
+    }
+
     func testAWrongDigestDeletesTheDownloadAndSaysSo() throws {
         let wrong = String(repeating: "0", count: 64)
         XCTAssertThrowsError(try WeightsDownloader().fetch(url("files"), name: "w.h5", into: cache, digest: .sha256(wrong))) { error in
