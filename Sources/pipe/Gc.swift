@@ -14,7 +14,8 @@ struct Gc: ParsableCommand {
         abstract: "Remove stored results no pipeline refers to, and print the space freed.",
         discussion: """
             A result is kept when it is among the last N results of a stage of a pipeline whose file still \
-            exists (or, with --pipeline, of the named pipelines only; each must exist and be valid). The resume \
+            exists (or, with --pipeline, of the named pipelines only; each must exist and be valid). Cache shelves \
+            (the backbone activations fine-tune stages share) go with the last kept result that used them. The resume \
             state of interrupted fine-tunes and the folders of past Slurm jobs (logs of failed ones) are removed too. Before removing more than \(confirmAbove) results, gc \
             lists them and asks; without a terminal it refuses unless --yes is given.
             """
@@ -54,6 +55,7 @@ struct Gc: ParsableCommand {
             for entry in doomed {
                 print("  \(entry.key.prefix(12))  \(entry.meta.map { "\($0.pipeline)/\($0.stage)" } ?? "(no meta.json)")  \(Self.bytes(entry.bytes))")
             }
+            for shelf in collection.doomedShelves { print("  shelf \(shelf.name)  \(Self.bytes(shelf.bytes))") }
         }
         if !dryRun, doomed.count > Self.confirmAbove, !yes {
             let question = "remove these \(doomed.count) stored results (\(Self.bytes(freed)))?"
@@ -70,7 +72,9 @@ struct Gc: ParsableCommand {
         }
         if !dryRun { collection.apply(to: workspace) }
         let verb = dryRun ? "would remove" : "removed"
-        print("\(verb) \(doomed.count) stored result\(doomed.count == 1 ? "" : "s"), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(collection.kept)")
+        let shelves = collection.doomedShelves.count
+        let shelfText = shelves == 0 ? "" : " and \(shelves) cache shel\(shelves == 1 ? "f" : "ves")"
+        print("\(verb) \(doomed.count) stored result\(doomed.count == 1 ? "" : "s")\(shelfText), \(Self.bytes(freed)) \(dryRun ? "to free" : "freed"); kept \(collection.kept)")
     }
 
     /// The absolute path of a `--pipeline` file, after checking that it exists and is a valid pipeline:

@@ -14,12 +14,13 @@ final class GarbageCollectionTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     /// Commits a one-file result under a key made of `letter` and returns its meta record.
-    private func commit(_ letter: Character, in workspace: Workspace, inputs: [String: String] = [:]) throws -> ArtifactMeta {
+    private func commit(_ letter: Character, in workspace: Workspace, inputs: [String: String] = [:],
+                        shelves: [String]? = nil) throws -> ArtifactMeta {
         let run = try workspace.store.makeRunFolder(stage: "s")
         try Data(String(letter).utf8).write(to: run.appendingPathComponent("out/r.txt"))
         let parts = KeyParts(kind: "command", version: 1, params: .object([:]), seed: 0, upstream: [:], inputs: inputs)
         let meta = ArtifactMeta(key: String(repeating: letter, count: 64), outputHash: "h\(letter)", stage: "s", pipeline: "p",
-                                parts: parts, seconds: 1, created: Date())
+                                parts: parts, seconds: 1, created: Date(), shelves: shelves)
         _ = try workspace.store.commit(runFolder: run, meta: meta)
         return meta
     }
@@ -67,5 +68,37 @@ final class GarbageCollectionTests: XCTestCase {
 
         let named = GarbageCollection(workspace, keepLast: 1) { _ in false }
         XCTAssertEqual(named.doomed.map(\.key), [newer.key], "no kept pipeline keeps nothing")
+    }
+
+    func testKeepsTheShelvesOfKeptResultsAndTheirCompleteEntriesOnly() throws {
+        let workspace = try Workspace(root: folder.appendingPathComponent(".pipe"))
+        let file = folder.appendingPathComponent("p.yaml")
+        try Data("name: p\n".utf8).write(to: file)
+        let older = try commit("a", in: workspace, shelves: ["old", "shared"])
+        let newer = try commit("b", in: workspace, shelves: ["shared"])
+        var state = workspace.runRecord(pipeline: "p", file: file)
+        state.record(stage: "s", meta: older, finished: Date())
+        state.record(stage: "s", meta: newer, finished: Date())
+        try state.save(root: workspace.root)
+        let shelves = workspace.root.appendingPathComponent("shelves")
+        for name in ["old", "shared", "unused"] {
+            let shelf = CacheShelf(name: name, in: shelves)
+            let bytes: [UInt8] = Array(repeating: 7, count: 100)
+            try bytes.withUnsafeBytes { try shelf.write("entry", parts: [$0]) }
+        }
+        let shared = CacheShelf(name: "shared", in: shelves)
+        // A writer killed mid-entry (no process has PID 2^22 + 1 on Linux) and one still running (this one).
+        try Data(count: 30).write(to: shared.folder.appendingPathComponent(".tmp-4194305-deadbeef"))
+        try Data(count: 30).write(to: shared.folder.appendingPathComponent(".tmp-\(getpid())-live0001"))
+
+        let collection = GarbageCollection(workspace, keepLast: 1) { FileManager.default.fileExists(atPath: $0) }
+        XCTAssertEqual(collection.doomed.map(\.key), [older.key])
+        XCTAssertEqual(collection.doomedShelves.map(\.name), ["old", "unused"])
+        XCTAssertEqual(collection.doomedShelves.map(\.bytes), [100, 100])
+        collection.apply(to: workspace)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: shelves.path), ["shared"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: shared.folder.path).sorted(),
+                       [".tmp-\(getpid())-live0001", "entry"])
+        XCTAssertEqual(try Data(contentsOf: shared.url("entry")), Data(repeating: 7, count: 100))
     }
 }

@@ -33,6 +33,7 @@ public final class StageContext: @unchecked Sendable {
     private let lock = NSLock()
     private var processGroups: Set<pid_t> = []
     private var cancelled = false
+    private var shelvesUsed: Set<String> = []
 
     init(output: URL, committedOutput: URL, resumeFolder: URL, work: URL, inputs: [String: URL], pipeline: PipelineContext,
          inputSnapshots: [String: TreeHasher.Snapshot] = [:], stage: String = "", inputKinds: [String: ArtifactKind] = [:],
@@ -78,6 +79,22 @@ public final class StageContext: @unchecked Sendable {
     /// where the stage is, e.g. `epoch 2/10, batch 5/40`.
     public func progress(_ done: Int, of total: Int, unit: String = "", detail: String = "") {
         onProgress(StageProgress(done: done, total: total, unit: unit, detail: detail))
+    }
+
+    /// The cache shelf `name` of the store, shared with every other run (in the work folder when there is no
+    /// store); the result records that it used it, so gc keeps the shelf as long as the result.
+    public func shelf(_ name: String) -> CacheShelf {
+        lock.lock()
+        shelvesUsed.insert(name)
+        lock.unlock()
+        return CacheShelf(name: name, in: (pipeline.store ?? work).appendingPathComponent("shelves"))
+    }
+
+    /// The names of the shelves this stage used, sorted.
+    public var usedShelves: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return shelvesUsed.sorted()
     }
 
     /// Tells the user something worth knowing (a warning) while the stage runs.

@@ -21,7 +21,7 @@ struct StageExecution {
         let seconds = Date().timeIntervalSince(started)
         if context.isCancelled { throw EngineError.cancelled }
         try checkInputsUnchanged()
-        return try commit(folder: folder, seconds: seconds, stillWanted: stillWanted)
+        return try commit(folder: folder, seconds: seconds, shelves: context.usedShelves, stillWanted: stillWanted)
     }
 
     /// Refuses a result when an external input changed while the stage ran.
@@ -38,13 +38,14 @@ struct StageExecution {
     }
 
     /// Seals and hashes the output, links its large files to the blob pool, then renames the run folder into the store.
-    private func commit(folder: URL, seconds: Double, stillWanted: () -> Bool) throws -> (StageResult, ArtifactMeta) {
+    private func commit(folder: URL, seconds: Double, shelves: [String], stillWanted: () -> Bool) throws -> (StageResult, ArtifactMeta) {
         let out = folder.appendingPathComponent("out")
         workspace.store.seal(out)
         let sealed = try workspace.hasher.snapshot(of: out.path)
         let snapshot = workspace.store.pool(out, snapshot: sealed, hasher: workspace.hasher)
         let meta = ArtifactMeta(key: key, outputHash: snapshot.hash, stage: planned.stage.name,
-                                pipeline: pipeline, parts: parts, seconds: seconds, created: Date())
+                                pipeline: pipeline, parts: parts, seconds: seconds, created: Date(),
+                                shelves: shelves.isEmpty ? nil : shelves)
         if !stillWanted() { throw EngineError.cancelled }
         let entry = try workspace.store.commit(runFolder: folder, meta: meta)
         try? FileManager.default.removeItem(at: workspace.store.resumeFolder(key))

@@ -9,4 +9,6 @@ public struct ArtifactMeta: Codable, Equatable, Sendable {
     public var parts: KeyParts
     public var seconds: Double
     public var created: Date
+    /// The cache shelves (`CacheShelf`) the stage read or filled; gc keeps them while this result is kept.
+    public var shelves: [String]?
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Which stored results `pipe gc` removes: everything that is not among the last results of a stage of a
-/// kept pipeline, plus the file listings of input folders no kept result was made from.
+/// kept pipeline, plus the file listings of input folders no kept result was made from and the cache shelves
+/// no kept result used.
 public struct GarbageCollection: Sendable {
     /// A result to remove, with its meta record (nil when unreadable) and the bytes removing it frees: a file
     /// shared with a kept result frees nothing, one shared among removed results counts once (for the first).
@@ -18,8 +19,10 @@ public struct GarbageCollection: Sendable {
     private var keptInputHashes: Set<String>
     /// Bytes of pooled blobs that no result links to already (left by a crash or an earlier removal).
     public var orphanBlobBytes: Int64
+    /// Cache shelves that no kept result used, by name, with their sizes.
+    public var doomedShelves: [(name: String, bytes: Int64)]
 
-    public var freedBytes: Int64 { doomed.reduce(0) { $0 + $1.bytes } + orphanBlobBytes }
+    public var freedBytes: Int64 { doomed.reduce(0) { $0 + $1.bytes } + orphanBlobBytes + doomedShelves.reduce(0) { $0 + $1.bytes } }
 
     /// Plans a collection of `workspace`: a result is kept when it is among the `keepLast` newest of a stage
     /// of a pipeline file that `keepsPipeline` (given its absolute path) accepts.
@@ -52,10 +55,16 @@ public struct GarbageCollection: Sendable {
         orphanBlobBytes = blobs.filter { $0.links.links <= 1 }.reduce(0) { $0 + $1.links.size }
         kept = keep.count
         keptInputHashes = inputHashes
+        let usedShelves = Set(keep.compactMap { store.meta($0)?.shelves }.joined())
+        let shelves = workspace.root.appendingPathComponent("shelves")
+        doomedShelves = ((try? FileManager.default.contentsOfDirectory(atPath: shelves.path)) ?? []).sorted()
+            .filter { !usedShelves.contains($0) }
+            .map { ($0, CacheShelf(name: $0, in: shelves).bytes) }
     }
 
-    /// Removes the doomed results, the blobs no result links to any more, the unused listings, the resume state of interrupted stages (a rerun
-    /// would resume from it; after gc they start afresh) and the folders of Slurm jobs (their logs). Call it holding the workspace lock.
+    /// Removes the doomed results, the blobs no result links to any more, the unused listings and cache shelves, the
+    /// half-written entries of kept shelves, the resume state of interrupted stages (a rerun would resume from it; after
+    /// gc they start afresh) and the folders of Slurm jobs (their logs). Call it holding the workspace lock.
     public func apply(to workspace: Workspace) {
         let listings = TreeListings(root: workspace.root)
         for hash in listings.hashes() where !keptInputHashes.contains(hash) { listings.remove(hash) }
@@ -64,6 +73,12 @@ public struct GarbageCollection: Sendable {
             workspace.hasher.cache.forget(under: workspace.store.entry(entry.key).path)
         }
         workspace.store.blobPool.sweep()
+        let shelves = workspace.root.appendingPathComponent("shelves")
+        let doomedNames = Set(doomedShelves.map(\.name))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: shelves.path)) ?? [] {
+            let shelf = CacheShelf(name: name, in: shelves)
+            if doomedNames.contains(name) { try? FileManager.default.removeItem(at: shelf.folder) } else { shelf.removeStrays() }
+        }
         workspace.hasher.cache.forgetMissing()
         workspace.store.removeResumeState()
         // The folders of finished jobs only hold the logs of failures; gc runs holding the lock, so no job of

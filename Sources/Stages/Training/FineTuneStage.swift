@@ -45,7 +45,7 @@ public struct FineTuneStage: TypedStageKind {
                                     context: StageContext) throws -> ActivationCache? {
         do {
             return try ActivationCache(model: model, node: node, rows: rows, size: size, context: context)
-        } catch ActivationCache.Failure.noSpace(let bytes) {
+        } catch ActivationCache.Failure.noSpace(let bytes, _) {
             context.note("the frozen layers' output needs \(bytes / 1_000_000) MB of disk, which is not free; "
                          + "the frozen layers run on every batch instead (free space, or freeze through a later layer)")
             return nil
