@@ -81,4 +81,29 @@ final class FullDiskTests: XCTestCase {
         }
         XCTAssertGreaterThan(failures, 2, "the disk never filled: the test proves nothing")
     }
+
+    func testAFullDiskWhileCachingActivationsFailsCleanlyAndTheRerunCompletes() throws {
+        // Room for DenseNet121's weights (32 MB) in the store; the disk then fills while features are cached.
+        XCTAssertEqual(try LocalSlurm.run("/bin/mount", ["-o", "remount,size=96m", mountPoint.path]).status, 0)
+        try scratch.write("f.yaml", TinyFineTune.yaml(name: "f", seed: 3, imagesPerPatient: 12, train: ["freeze: backbone", "epochs: 1"]))
+        XCTAssertEqual(try pipe("run", "f.yaml", "--stage", "split", "--stage", "weights").status, 0)
+        try leave(120_000)
+        let full = try pipe("run", "f.yaml")
+        XCTAssertNotEqual(full.status, 0, full.stdout + full.stderr)
+        XCTAssertTrue((full.stdout + full.stderr).contains("and its disk is full; free space (`pipe gc` removes unused shelves) and run again"),
+                      full.stdout + full.stderr)
+        let shelves = mountPoint.appendingPathComponent("shelves")
+        let shelf = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: shelves.path).first)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: shelves.appendingPathComponent(shelf).path)
+        XCTAssertEqual(entries.filter { $0.hasPrefix(".") }, [], "no half-written entry is left")
+        XCTAssertGreaterThan(entries.count, 0, "some entries fitted before the disk was full")
+        XCTAssertLessThan(entries.count, 72)
+        let status = try pipe("run", "f.yaml", "--dry-run")
+        XCTAssertFalse((status.stdout + status.stderr).contains("unusable"), status.stdout + status.stderr)
+        try FileManager.default.removeItem(at: mountPoint.appendingPathComponent("filler"))
+        let rerun = try pipe("run", "f.yaml")
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue((rerun.stdout + rerun.stderr).contains("backbone features: \(entries.count) of 72 images from the store's cache"),
+                      rerun.stdout + rerun.stderr)
+    }
 }

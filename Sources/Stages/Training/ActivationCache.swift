@@ -34,6 +34,7 @@ final class ActivationCache {
     private var valuesOf: [String: UnsafePointer<Float>] = [:]
     private var hashOf: [String: String] = [:]
     private var mappings: [(UnsafeMutableRawPointer, Int)] = []
+    private var buffers: [UnsafeMutableRawPointer] = []
     /// The shelf the values live in.
     let shelf: CacheShelf
     /// How many distinct images were read from the shelf rather than computed.
@@ -84,7 +85,10 @@ final class ActivationCache {
         }
     }
 
-    deinit { for (address, length) in mappings { munmap(address, length) } }
+    deinit {
+        for (address, length) in mappings { munmap(address, length) }
+        for buffer in buffers { buffer.deallocate() }
+    }
 
     /// The values of `rows` as one `[N] + shape` tensor.
     func batch(_ rows: [ManifestEntry]) throws -> Tensor {
@@ -139,9 +143,7 @@ final class ActivationCache {
         let length = Int(info.st_size)
         let headerBytes = Self.headerWords * 8
         guard length >= headerBytes else { return .damaged("\(length) bytes, shorter than its header") }
-        guard let address = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0), address != MAP_FAILED else {
-            return .damaged("cannot map it: \(String(cString: strerror(errno)))")
-        }
+        guard let address = mapOrRead(descriptor, length) else { return .damaged("cannot read it: \(String(cString: strerror(errno)))") }
         let header = address.assumingMemoryBound(to: UInt64.self)
         let count = Int(UInt64(littleEndian: header[2])), rank = Int(UInt64(littleEndian: header[3]))
         let dims = (0..<min(rank, 4)).map { Int(UInt64(littleEndian: header[4 + $0])) }
@@ -158,13 +160,44 @@ final class ActivationCache {
             nil
         }
         if let problem {
-            munmap(address, length)
+            release(address, length)
             return .damaged(problem)
         }
         if shape.isEmpty { shape = dims }
-        mappings.append((address, length))
         valuesOf[hash] = values
         return .mapped
+    }
+
+    /// The file's bytes, memory-mapped; read into memory when the process has no mappings left (a data set of
+    /// more images than `vm.max_map_count` allows); nil when neither works.
+    private func mapOrRead(_ descriptor: Int32, _ length: Int) -> UnsafeMutableRawPointer? {
+        if let address = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0), address != MAP_FAILED {
+            mappings.append((address, length))
+            return address
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: 64)
+        var offset = 0
+        while offset < length {
+            let got = pread(descriptor, buffer + offset, length - offset, off_t(offset))
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else {
+                buffer.deallocate()
+                return nil
+            }
+            offset += got
+        }
+        buffers.append(buffer)
+        return buffer
+    }
+
+    private func release(_ address: UnsafeMutableRawPointer, _ length: Int) {
+        if let index = mappings.lastIndex(where: { $0.0 == address }) {
+            munmap(address, length)
+            mappings.remove(at: index)
+        } else if let index = buffers.lastIndex(of: address) {
+            address.deallocate()
+            buffers.remove(at: index)
+        }
     }
 
     /// Writes one image's values as entry `hash`.
