@@ -52,6 +52,18 @@ final class ActivationShelfRunTests: XCTestCase {
         let gc = try scratch.pipe("gc", "--yes")
         XCTAssertTrue(gc.stdout.contains("and 1 cache shelf"), gc.stdout)
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.url(".pipe/shelves").path)) ?? [], [])
+
+        // Other weights (the seeded initialisation of another seed) make another shelf, computed from scratch.
+        try scratch.write("c.yaml", pipeline("c"))
+        XCTAssertEqual(try scratch.pipe("run", "c.yaml").status, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.url(".pipe/shelves").path), shelves)
+        let reseeded = try PipeBinary.run(["run", "c.yaml", "--set", "seed=4"], in: scratch.root)
+        XCTAssertEqual(reseeded.status, 0, reseeded.stdout + reseeded.stderr)
+        XCTAssertFalse((reseeded.stdout + reseeded.stderr).contains("from the store's cache"), reseeded.stdout + reseeded.stderr)
+        let reseededShelves = try XCTUnwrap(try meta(scratch, "c.yaml")["shelves"] as? [String])
+        XCTAssertNotEqual(reseededShelves, shelves)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.url(".pipe/shelves").path).sorted(),
+                       (shelves + reseededShelves).sorted())
     }
 
     func testARunKilledWhileCachingKeepsItsEntriesAndTheRerunGivesTheSameResult() throws {
