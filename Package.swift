@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "PipeBase", dependencies: ["CMPI"]),
         .target(name: "CNN", dependencies: ["PipeBase", "COpenBLAS", "CGemm"]),
-        .target(name: "Models", dependencies: ["CNN", "CHDF5", "ZIPFoundation"]),
+        .target(name: "Models", dependencies: ["PipeBase", "CNN", "CHDF5", "ZIPFoundation"]),
         .target(name: "Imaging", dependencies: ["PipeBase", "CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["PipeBase", "Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
@@ -48,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "PipeBaseTests", dependencies: ["PipeBase"]),
         .testTarget(name: "CNNTests", dependencies: ["PipeBase", "CNN"]),
-        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models", "CHDF5"]),
         .testTarget(name: "ImagingTests", dependencies: ["PipeBase", "Imaging"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),

@@ -12,4 +12,6 @@ static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline size_t chdf5_variable_size(void) { return H5T_VARIABLE; }
 /// Turns off HDF5's printing of its error stack to stderr; callers report errors themselves.
+/* A dataset-creation property list (for tests that write crafted files). */
+static inline hid_t chdf5_dataset_create(void) { return H5Pcreate(H5P_DATASET_CREATE); }
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

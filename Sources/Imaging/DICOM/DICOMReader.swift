@@ -5,6 +5,10 @@ struct DICOMReader {
     let bytes: [UInt8]
     let file: String
     var offset = 0
+    /// How many undefined-length sequences and items enclose the cursor.
+    var depth = 0
+    /// Real files nest sequences a few levels deep; a crafted one nesting thousands would exhaust the stack.
+    static let maxDepth = 64
 
     /// VRs whose explicit length field is 4 bytes, after 2 reserved bytes.
     static let longVRs: Set<String> = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"]
@@ -55,6 +59,11 @@ struct DICOMReader {
 
     /// Skips items up to the sequence delimiter (FFFE,E0DD), recursing into nested undefined-length items.
     mutating func skipUndefinedLength(explicit: Bool) throws(ImagingError) {
+        guard depth < Self.maxDepth else {
+            throw .corrupt(file: file, format: "DICOM", detail: "sequences nested more than \(Self.maxDepth) deep at byte \(offset)")
+        }
+        depth += 1
+        defer { depth -= 1 }
         while true {
             guard offset + 8 <= bytes.count else { throw truncated("sequence") }
             let group = u16(offset), element = u16(offset + 2), length = u32(offset + 4)

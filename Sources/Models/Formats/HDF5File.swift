@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import PipeBase
 
 /// A read-only HDF5 file opened through the HDF5 C library, with just what Keras weight files need:
 /// string-array attributes, group listings and float datasets.
@@ -11,6 +12,9 @@ final class HDF5File {
     let path: String
     private let file: hid_t
     private var isOpen = true
+    /// The most bytes a dataset or attribute of this file may expand to: as much as gzip could inflate the whole
+    /// file (about 1,030×), with a floor for small files; sizes beyond it are refused before allocating.
+    private let expansionLimit: Int
 
     /// Opens `path`, runs `body` with it and closes it, holding the process-wide HDF5 lock throughout.
     static func read<T>(path: String, _ body: (HDF5File) throws -> T) throws -> T {
@@ -27,6 +31,8 @@ final class HDF5File {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError.unreadableWeights(path: path, reason: "no such file")
         }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        expansionLimit = max(256 << 20, bytes.multipliedReportingOverflow(by: 1100).overflow ? Int.max : bytes * 1100)
         let id = H5Fopen(path, chdf5_acc_rdonly(), chdf5_default())
         guard id >= 0 else { throw ModelError.unreadableWeights(path: path, reason: "not a readable HDF5 file") }
         file = id
@@ -69,7 +75,9 @@ final class HDF5File {
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute), space = H5Aget_space(attribute)
         defer { H5Tclose(type); H5Sclose(space) }
-        let count = max(Int(H5Sget_simple_extent_npoints(space)), 0)
+        let points = H5Sget_simple_extent_npoints(space)
+        guard points >= 0, points <= expansionLimit else { throw fail("attribute '\(name)' of '\(object)' claims \(points) values, more than the file can hold") }
+        let count = Int(points)
         // h5py stores an empty list (a layer without weights) as an empty float array.
         guard count > 0 else { return [] }
         guard H5Tget_class(type) == H5T_STRING else { throw fail("attribute '\(name)' of '\(object)' is not a string") }
@@ -86,6 +94,9 @@ final class HDF5File {
         // One byte more than the file's width, so a string filling its width (NULLPAD, as h5py writes
         // numpy `S` arrays) keeps its last character when HDF5 adds the terminator.
         let size = H5Tget_size(type) + 1
+        guard ElementCount.of([count, size], limit: expansionLimit) != nil else {
+            throw fail("attribute '\(name)' of '\(object)' claims \(count) strings of \(size - 1) bytes, more than the file can hold")
+        }
         H5Tset_size(memoryType, size)
         var bytes = [UInt8](repeating: 0, count: count * size)
         guard H5Aread(attribute, memoryType, &bytes) >= 0 else { throw fail("cannot read attribute '\(name)'") }
@@ -122,8 +133,11 @@ final class HDF5File {
         let rank = Int(H5Sget_simple_extent_ndims(space))
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         H5Sget_simple_extent_dims(space, &dims, nil)
-        let shape = dims.prefix(rank).map { Int($0) }
-        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        let shape = dims.prefix(rank).map { Int(exactly: $0) ?? -1 }
+        guard rank >= 0, let count = ElementCount.of(shape, limit: expansionLimit / 4) else {
+            throw fail("dataset '\(path)' claims shape \(dims.prefix(rank).map { $0 }), more values than the file can hold")
+        }
+        var values = [Float](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, chdf5_native_float(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
         }

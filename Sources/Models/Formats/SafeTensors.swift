@@ -1,4 +1,5 @@
 import Foundation
+import PipeBase
 
 /// Reads and writes safetensors files: an 8-byte little-endian header length, a JSON header mapping
 /// names to `{dtype, shape, data_offsets}` (plus optional string `__metadata__`), then the raw
@@ -29,9 +30,15 @@ public enum SafeTensors {
                   let offsets = (entry["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2 else {
                 throw fail("tensor '\(name)' has no dtype, shape or data_offsets")
             }
-            let start = headerEnd + offsets[0], end = headerEnd + offsets[1], count = shape.reduce(1, *)
-            guard offsets[0] <= offsets[1], end <= data.count else { throw fail("tensor '\(name)' lies outside the file") }
+            // Every size is checked against the file before any arithmetic on it, so no value can trap or allocate.
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= data.count - headerEnd else {
+                throw fail("tensor '\(name)' lies outside the file (data_offsets \(offsets))")
+            }
+            let start = headerEnd + offsets[0], end = headerEnd + offsets[1]
             guard let width = elementWidth[dtype] else { throw fail("tensor '\(name)' has unsupported dtype \(dtype)") }
+            guard let count = ElementCount.of(shape, limit: data.count) else {
+                throw fail("tensor '\(name)' has shape \(shape), which a file of \(data.count) bytes cannot hold")
+            }
             guard end - start == count * width else {
                 throw fail("tensor '\(name)' holds \(end - start) bytes, expected \(count * width) for \(dtype) \(shape)")
             }

@@ -61,6 +61,20 @@ final class DICOMTests: XCTestCase {
         }
     }
 
+    func testDeeplyNestedSequencesAreAnErrorNotAStackOverflow() throws {
+        // Implicit VR: a sequence (0008,1115) of undefined length holding an item of undefined length holding the
+        // next sequence..., closed by item and sequence delimiters.
+        func nested(_ depth: Int) -> Data {
+            let open: [UInt8] = [0x08, 0x00, 0x15, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]
+            let close: [UInt8] = [0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0, 0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]
+            return Data(Array([[UInt8]](repeating: open, count: depth).joined()) + Array([[UInt8]](repeating: close, count: depth).joined()))
+        }
+        XCTAssertNoThrow(try DICOMFile(data: nested(10), file: "ten.dcm"))
+        XCTAssertThrowsError(try DICOMFile(data: nested(200_000), file: "deep.dcm")) { error in
+            XCTAssertEqual("\(error)", "\(ImagingError.corrupt(file: "deep.dcm", format: "DICOM", detail: "sequences nested more than 64 deep at byte 1032"))")
+        }
+    }
+
     func testWriterRoundTrip() throws {
         let image = try Image(width: 3, height: 2, format: .gray16, words: [0, 100, 4095, 65535, 7, 8])
         var writer = DICOMWriter(attributes: [.patientID: "P_00042", .seriesInstance: "1.2.3.45"])

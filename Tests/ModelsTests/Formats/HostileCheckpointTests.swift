@@ -59,6 +59,18 @@ final class HostileCheckpointTests: XCTestCase {
         XCTAssertTrue(build.contains("cannot set the state of"), build)
     }
 
+    func testDeeplyNestedValuesAreRefusedNotAStackOverflow() throws {
+        // 300,000 nested tuples (TUPLE1 on TUPLE1 ...) and 300,000 nested lists (EMPTY_LIST pushed, then APPENDed
+        // into each other): freeing either recursively would overflow any thread's stack.
+        let depth = 300_000
+        let tuples = [0x80, 0x02, 0x4E] + [UInt8](repeating: 0x85, count: depth) + [0x2E]
+        let lists = [0x80, 0x02] + [UInt8](repeating: 0x5D, count: depth) + [UInt8](repeating: 0x61, count: depth - 1) + [0x2E]
+        for (name, main) in [("tuples.pth", tuples), ("lists.pth", lists)] {
+            let text = try refusal(main, name: name)
+            XCTAssertTrue(text.contains("nested more than"), "\(name): \(text)")
+        }
+    }
+
     func testZipEntriesThatLeaveTheArchiveAreRefused() throws {
         for evil in ["../outside/data.pkl", "/etc/archive/data.pkl", "archive/../../data.pkl"] {
             let path = try temporaryDirectory(self).appendingPathComponent("evil-\(abs(evil.hashValue)).pth").path

@@ -39,7 +39,24 @@ final class SafeTensorsTests: XCTestCase {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         try data.prefix(data.count - 4).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try SafeTensors.read(path: path)) { error in
-            XCTAssertEqual("\(error)", "cannot read weights '\(path)': tensor 'w' lies outside the file")
+            XCTAssertEqual("\(error)", "cannot read weights '\(path)': tensor 'w' lies outside the file (data_offsets [0, 16])")
         }
+    }
+
+    func testHostileShapesAndOffsetsAreRefusedBeforeAnyArithmetic() throws {
+        let path = try temporaryDirectory(self).appendingPathComponent("hostile.safetensors").path
+        func file(_ entry: String) throws -> String {
+            var header = Array("{\"w\": \(entry)}".utf8)
+            header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
+            let length = withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init)
+            try Data(length + header + [UInt8](repeating: 0, count: 16)).write(to: URL(fileURLWithPath: path))
+            return try XCTUnwrap(ModelsFixture.errorText { _ = try SafeTensors.read(path: path) })
+        }
+        // 2^40 x 2^40 elements would overflow Int (a trap) in a plain product.
+        XCTAssertTrue(try file(#"{"dtype": "F32", "shape": [1099511627776, 1099511627776], "data_offsets": [0, 16]}"#)
+                        .contains("tensor 'w' has shape [1099511627776, 1099511627776], which a file of "))
+        XCTAssertTrue(try file(#"{"dtype": "F32", "shape": [-2, -2], "data_offsets": [0, 16]}"#).contains("has shape [-2, -2]"))
+        XCTAssertTrue(try file(#"{"dtype": "F32", "shape": [4], "data_offsets": [-16, 0]}"#).hasSuffix("lies outside the file (data_offsets [-16, 0])"))
+        XCTAssertTrue(try file(#"{"dtype": "F32", "shape": [4], "data_offsets": [0, 9223372036854775807]}"#).contains("lies outside the file"))
     }
 }

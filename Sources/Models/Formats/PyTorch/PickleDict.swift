@@ -1,5 +1,9 @@
 /// A Python dict (or OrderedDict) keeping insertion order, shared by reference.
 final class PickleDict {
+    /// How deeply values nest inside it, counting itself (`PickleMachine` keeps it up to date).
+    var depth = 1
+    /// Set once it is an item of another value, after which it may not change (its holders' depths would be stale).
+    var sealed = false
     private(set) var keys: [PickleValue] = []
     private(set) var values: [PickleValue] = []
     private var stringIndex: [String: Int] = [:]

@@ -62,5 +62,9 @@ indirect enum PickleValue {
 /// A Python list, shared by reference.
 final class PickleList {
     var items: [PickleValue]
+    /// How deeply values nest inside it, counting itself (`PickleMachine` keeps it up to date).
+    var depth = 1
+    /// Set once it is an item of another value, after which it may not change (its holders' depths would be stale).
+    var sealed = false
     init(_ items: [PickleValue] = []) { self.items = items }
 }
