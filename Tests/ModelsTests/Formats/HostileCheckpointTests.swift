@@ -71,6 +71,44 @@ final class HostileCheckpointTests: XCTestCase {
         }
     }
 
+    /// The most memory this process has held so far, in MB.
+    private var peakMB: Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss / 1024
+    }
+
+    func testZipBombsAreRefusedWithinBoundedMemory() throws {
+        // The tiny DenseNet checkpoint with one storage, then its pickle, replaced by 300 MB of zeros that deflate
+        // to 300 KB: each would be inflated in full, or allocated from its declared size, without a limit.
+        let source = try Archive(url: URL(fileURLWithPath: ModelsFixture.path("torch_densenet_tiny.pth")), accessMode: .read)
+        let storage = try XCTUnwrap(source.map(\.path).filter { $0.contains("/data/") }.sorted().first)
+        let pickle = try XCTUnwrap(source.map(\.path).first { $0.hasSuffix("/data.pkl") })
+        let before = peakMB
+        for bomb in [storage, pickle] {
+            let path = try temporaryDirectory(self).appendingPathComponent("bomb-\(bomb.split(separator: "/").last!).pth").path
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            for entry in source {
+                if entry.path == bomb {
+                    let size = 300 << 20
+                    try archive.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(size), compressionMethod: .deflate) { _, chunk in
+                        Data(count: chunk)
+                    }
+                } else {
+                    var data = Data()
+                    _ = try source.extract(entry) { data.append($0) }
+                    try archive.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(data.count)) { position, chunk in
+                        data.subdata(in: Int(position)..<Int(position) + chunk)
+                    }
+                }
+            }
+            XCTAssertLessThan(try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int), 2 << 20)
+            let text = try XCTUnwrap(ModelsFixture.errorText { _ = try PyTorchCheckpoint.read(path: path) })
+            XCTAssertTrue(text.contains("\(bomb) declares 314572800 bytes, more than the "), text)
+        }
+        XCTAssertLessThan(peakMB - before, 100, "reading the refused entries raised the peak memory")
+    }
+
     func testZipEntriesThatLeaveTheArchiveAreRefused() throws {
         for evil in ["../outside/data.pkl", "/etc/archive/data.pkl", "archive/../../data.pkl"] {
             let path = try temporaryDirectory(self).appendingPathComponent("evil-\(abs(evil.hashValue)).pth").path

@@ -4,6 +4,11 @@ import ZIPFoundation
 /// Reads the zip checkpoints `torch.save` writes since PyTorch 1.6: a folder holding `data.pkl` (the pickled
 /// state dict), `data/<key>` (each storage's raw little-endian bytes), `byteorder` and `version`.
 enum PyTorchZipFile {
+    /// A state dict's pickle names its tensors and their storages: a few MB for the largest models.
+    static let maxPickleBytes = 256 << 20
+
+    private struct EntryTooLarge: Error {}
+
     static func read(path: String) throws -> [String: WeightArray] {
         func fail(_ reason: String) -> ModelError { .unreadableWeights(path: path, reason: reason) }
         let archive: Archive
@@ -12,10 +17,19 @@ enum PyTorchZipFile {
         } catch {
             throw fail("the zip archive is truncated or damaged (\(error)); download or save it again")
         }
-        func contents(_ entry: Entry) throws -> Data {
-            var data = Data(capacity: Int(min(entry.uncompressedSize, 1 << 30)))
+        /// The entry's bytes, refused once they pass `limit`: a zip bomb stops at the limit, not at the memory's end.
+        func contents(_ entry: Entry, limit: Int) throws -> Data {
+            guard entry.uncompressedSize <= UInt64(limit) else {
+                throw fail("\(entry.path) declares \(entry.uncompressedSize) bytes, more than the \(limit) it can hold; the file was altered or is not a checkpoint")
+            }
+            var data = Data(capacity: Int(entry.uncompressedSize))
             do {
-                _ = try archive.extract(entry, bufferSize: 1 << 20) { data.append($0) }
+                _ = try archive.extract(entry, bufferSize: 1 << 20) { chunk in
+                    guard data.count + chunk.count <= limit else { throw EntryTooLarge() }
+                    data.append(chunk)
+                }
+            } catch is EntryTooLarge {
+                throw fail("\(entry.path) inflates to more than \(limit) bytes (a zip bomb, or a damaged file); pipe refuses it")
             } catch Archive.ArchiveError.invalidCRC32 {
                 throw fail("\(entry.path) fails its CRC-32 check: the file is damaged; download or save it again")
             } catch {
@@ -39,19 +53,22 @@ enum PyTorchZipFile {
         if paths.contains(prefix + "constants.pkl") {
             throw fail("a TorchScript module (torch.jit.save), not a state dict; save model.state_dict() with torch.save")
         }
-        if let order = archive[prefix + "byteorder"], String(decoding: try contents(order), as: UTF8.self) != "little" {
+        if let order = archive[prefix + "byteorder"], String(decoding: try contents(order, limit: 16), as: UTF8.self) != "little" {
             throw fail("its tensors are stored big-endian; pipe reads little-endian checkpoints only")
         }
         let machine = PickleMachine(path: path, part: picklePath, globals: TorchGlobals.self) { id throws(PickleFailure) in
             .storage(try TorchStorageReference(persistentID: id))
         }
-        let value = try contents(pickle).withUnsafeBytes { try machine.run($0).value }
+        let value = try contents(pickle, limit: maxPickleBytes).withUnsafeBytes { try machine.run($0).value }
         let tensors = try TorchStateDict.tensors(of: value, path: path)
         return try TorchStateDict.arrays(tensors, path: path) { storage in
             guard let entry = archive[prefix + "data/" + storage.key] else {
                 throw fail("the record \(prefix)data/\(storage.key) is missing: the file is truncated or damaged")
             }
-            return try contents(entry)
+            // torch.save writes each storage as exactly its elements' bytes.
+            let (bytes, overflow) = storage.count.multipliedReportingOverflow(by: storage.scalarType.byteWidth)
+            guard storage.count >= 0, !overflow else { throw fail("storage '\(storage.key)' claims \(storage.count) elements") }
+            return try contents(entry, limit: bytes)
         }
     }
 }

@@ -33,8 +33,8 @@ enum TorchStateDict {
             }
             let reference = tensor.storage
             let bytes = try loaded[reference.key] ?? storage(reference)
-            let needed = reference.count * reference.scalarType.byteWidth
-            guard bytes.count >= needed else {
+            let (needed, overflow) = reference.count.multipliedReportingOverflow(by: reference.scalarType.byteWidth)
+            guard !overflow, bytes.count >= needed else {
                 throw ModelError.unreadableWeights(path: path, reason: "storage '\(reference.key)' of tensor '\(name)' holds "
                                                    + "\(bytes.count) bytes, expected \(needed) for \(reference.count) "
                                                    + "\(reference.scalarType) values: the file is truncated or damaged")
