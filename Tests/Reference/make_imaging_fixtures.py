@@ -79,7 +79,16 @@ def jpeg_fixtures():
     cases["gray.jpg"] = {"format": "gray8", "pixels": np.asarray(Image.open(os.path.join(OUT, "gray.jpg"))).reshape(-1).tolist()}
     data = open(os.path.join(OUT, "photo.jpg"), "rb").read()
     open(os.path.join(OUT, "truncated.jpg"), "wb").write(data[: len(data) // 2])
+    cases.update(cmyk_jpeg_fixture())
     return cases
+
+
+def cmyk_jpeg_fixture():
+    """A CMYK JPEG as Photoshop and Pillow write it (Adobe marker, inverted values), and Pillow's RGB of it."""
+    pic = Image.fromarray(test_picture(20, 12), "RGB").convert("CMYK")
+    pic.save(os.path.join(OUT, "cmyk.jpg"), quality=95)
+    rgb = Image.open(os.path.join(OUT, "cmyk.jpg")).convert("RGB")
+    return {"cmyk.jpg": {"format": "rgb8", "pixels": np.asarray(rgb).reshape(-1).tolist()}}
 
 
 def display(values, center, width, mono1, top=255.0):

@@ -19,7 +19,8 @@ final class TurboJPEG: @unchecked Sendable {
     typealias FreeFn = @convention(c) (UnsafeMutablePointer<UInt8>?) -> Void
 
     // Constants from turbojpeg.h (TurboJPEG 2.x ABI).
-    static let pixelRGB: Int32 = 0, pixelGray: Int32 = 6
+    static let pixelRGB: Int32 = 0, pixelGray: Int32 = 6, pixelCMYK: Int32 = 11
+    static let colourspaceCMYK: Int32 = 3, colourspaceYCCK: Int32 = 4
     static let subsample444: Int32 = 0, subsampleGray: Int32 = 3
     static let flagAccurateDCT: Int32 = 4096
     static let errorFatal: Int32 = 1

@@ -29,6 +29,25 @@ final class JPEGCodecTests: XCTestCase {
         XCTAssertThrowsError(try JPEGCodec.decode(garbage, file: "garbage.jpg"))
     }
 
+    func testTwelveBitJPEGIsUnsupportedNotCorrupt() throws {
+        var data = [UInt8](try Fixtures.data("photo.jpg"))
+        let sof = try XCTUnwrap((0..<(data.count - 1)).first { data[$0] == 0xFF && (0xC0...0xC2).contains(data[$0 + 1]) })
+        data[sof + 4] = 12  // sample precision
+        XCTAssertThrowsError(try JPEGCodec.decode(Data(data), file: "twelve.jpg")) { error in
+            guard case .unsupported(let file, let detail) = error as? ImagingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, "twelve.jpg")
+            XCTAssertTrue(detail.hasPrefix("a 12-bit JPEG (TurboJPEG: "), detail)
+            XCTAssertTrue(detail.hasSuffix("convert it to 8-bit JPEG or 16-bit PNG"), detail)
+        }
+    }
+
+    func testCMYKConversionFollowsTheAdobeInversion() {
+        // Cyan ink only: red goes, green and blue stay; then full black.
+        XCTAssertEqual(JPEGCodec.rgb(fromCMYK: [255, 0, 0, 0, 0, 0, 0, 255], inverted: false), [0, 255, 255, 0, 0, 0])
+        XCTAssertEqual(JPEGCodec.rgb(fromCMYK: [0, 255, 255, 255], inverted: true), [0, 255, 255])
+        XCTAssertEqual(JPEGCodec.rgb(fromCMYK: [128, 0, 0, 64], inverted: false), [95, 191, 191])
+    }
+
     func testEncodeRoundTripIsClose() throws {
         let source = try ImageDecoder.decode(contentsOf: Fixtures.url("rgb8.png"))
         let data = try JPEGCodec.encode(source, quality: 100)
