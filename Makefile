@@ -6,7 +6,7 @@ APT_PACKAGES := libopenblas-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0 lib
 TEST_APT_PACKAGES := slurm-wlm munge openmpi-bin libopenmpi-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps demo test release
+.PHONY: deps test-deps demo test release fuzz
 
 deps:
 	@missing=""; \
@@ -42,3 +42,22 @@ test: deps test-deps
 	@# The Slurm tests start a local cluster (Tests/Support/local-slurm.sh); it is stopped whatever the outcome.
 	swift test --skip-build; status=$$?; bash Tests/Support/local-slurm.sh stop; exit $$status
 	.build/debug/pipe validate pipelines/*.yaml
+
+# Fuzzing (not part of `make test`): every parser of files pipe did not write, under libFuzzer and AddressSanitizer,
+# FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="png jpeg"). New corpus entries go to .build/fuzz/corpus,
+# crashes to .build/fuzz/findings; Tests/Fuzz/README.md says what to do with a finding.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= pipeline schema png jpeg dicom keras safetensors pth breakhis-name cbis-csv
+fuzz: deps
+	swift build -c release --product pipe-fuzz --build-path .build/fuzz --sanitize fuzzer --sanitize address \
+		-Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	@mkdir -p .build/fuzz/findings
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build/fuzz/corpus/$$target; \
+		echo "pipe-fuzz: $$target for $(FUZZ_SECONDS) s"; \
+		PIPE_FUZZ_TARGET=$$target .build/fuzz/release/pipe-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=262144 -print_final_stats=1 -artifact_prefix=.build/fuzz/findings/$$target- \
+			.build/fuzz/corpus/$$target Tests/Fuzz/corpus/$$target > .build/fuzz/$$target.log 2>&1; status=$$?; \
+		grep -E "^(stat::|SUMMARY|Done|==[0-9]+==ERROR|artifact_prefix)" .build/fuzz/$$target.log; \
+		test $$status -eq 0 || { echo "pipe-fuzz: $$target found a failure; see .build/fuzz/$$target.log" >&2; exit 1; }; \
+	done

@@ -44,6 +44,9 @@ let package = Package(
 
         .executableTarget(name: "cnn-bench", dependencies: ["PipeBase", "CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
         .executableTarget(name: "data-bench", dependencies: ["Datasets", "Imaging"], path: "bench/data", exclude: ["vs_pillow.py", "README.md"]),
+        // The parsers of files pipe did not write, for libFuzzer (`make fuzz`) and for replaying corpora in the tests.
+        .executableTarget(name: "pipe-fuzz", dependencies: ["Stages", "PipeSpec", "Models", "Imaging", "Datasets"],
+                          path: "Tests/Fuzz/Harness"),
         .executableTarget(name: "model-bench", dependencies: ["PipeBase", "Models", "CNN"], path: "bench/models", exclude: ["peer.py", "vs_peers.py"]),
 
         .testTarget(name: "PipeBaseTests", dependencies: ["PipeBase"]),
