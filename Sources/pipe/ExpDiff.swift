@@ -46,7 +46,6 @@ struct ExpDiff: ParsableCommand {
             print(jsonText(a, b, sections))
             return
         }
-        print("  run             \(a.id)  \(b.id)")
         for (entry, label) in [(a, "A"), (b, "B")] {
             print("  \(label): \(entry.id)  \(HistoryText.time(entry.started))  \(entry.pipeline)  \(entry.outcome.rawValue)  \(entry.overrides.map { "--set \($0)" }.joined(separator: " "))")
         }

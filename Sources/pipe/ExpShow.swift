@@ -11,8 +11,9 @@ struct ExpShow: ParsableCommand {
         abstract: "Show a pipeline's recorded runs as a table: differing params, headline metrics with intervals, and per stage ran/cached.",
         discussion: """
             A stage cell reads `cached`, or `ran:` and the short reason it ran (`lr` for a changed parameter, `↑train` for a \
-            changed upstream output, `new` for a first run). A `*` marks a result that `pipe gc` has removed since; the \
-            recorded values are shown all the same.
+            changed upstream output, `new` for a first run). When a column per stage would not fit the terminal, one \
+            `stages` column names the stages that did not come from the cache. A `*` marks a result that `pipe gc` has \
+            removed since; the recorded values are shown all the same.
             """)
 
     @OptionGroup var history: HistoryOptions
@@ -68,27 +69,48 @@ struct ExpShow: ParsableCommand {
         }
     }
 
+    /// The table with a column per stage when that fits the terminal, else one `stages` column naming what ran.
     private func text(_ table: ExpTable, stored: (String?) -> Bool) -> [String] {
-        let header = ["run", "started"] + table.params + table.metrics.map { table.title($0, short: true) } + table.stages
         var removed = false
-        let rows = table.runs.map { run -> [String] in
-            let leaves = HistoryText.leaves(run.params)
-            let cells = table.stages.map { name -> String in
-                guard let stage = run.stage(name) else { return "-" }
+        let cells = table.runs.map { run in
+            table.stages.map { name -> (status: String, text: String)? in
+                guard let stage = run.stage(name) else { return nil }
                 let gone = stage.status != "failed" && stage.status != "skipped" && !stored(stage.key)
                 removed = removed || gone
-                let mark = gone ? "*" : ""
-                return stage.status == "ran" ? "ran:\(HistoryText.shortReasons(stage.reasons))\(mark)" : stage.status + mark
+                let reasons = stage.status == "ran" ? ":" + HistoryText.shortReasons(stage.reasons) : ""
+                return (stage.status, stage.status + reasons + (gone ? "*" : ""))
             }
-            return [run.id, String(HistoryText.time(run.started).dropFirst(5).prefix(11))] + table.params.map { HistoryText.cell(leaves[$0]) }
-                + table.metrics.map { metric in
-                    table.value(run, metric).map { HistoryText.metric($0, table.interval(run, metric).map { .array($0.map(JSONValue.number)) }, short: true) } ?? "-"
-                }
-                + cells
         }
-        let first = 2 + table.params.count
-        let shrinkable = Set(2..<first).union((first + table.metrics.count)..<header.count)
-        var lines = HistoryText.table(header, rows, width: HistoryText.terminalWidth, shrinkable: shrinkable)
+        let front = ["run", "started"] + table.params + table.metrics.map { table.title($0, short: true) }
+        func rows(intervals: Bool) -> [[String]] {
+            table.runs.map { run -> [String] in
+                let leaves = HistoryText.leaves(run.params)
+                return [run.id, String(HistoryText.time(run.started).dropFirst(5).prefix(11))] + table.params.map { HistoryText.cell(leaves[$0]) }
+                    + table.metrics.map { metric in
+                        let interval = intervals ? table.interval(run, metric).map { JSONValue.array($0.map(JSONValue.number)) } : nil
+                        return table.value(run, metric).map { HistoryText.metric($0, interval, short: true) } ?? "-"
+                    }
+            }
+        }
+        let width = HistoryText.terminalWidth
+        let params = Set(2..<(2 + table.params.count))
+        var lines = HistoryText.table(front + table.stages, zip(rows(intervals: true), cells).map { $0 + $1.map { $0?.text ?? "-" } },
+                                      width: .max, shrinkable: [])
+        let stagesColumn = cells.map { cells -> String in
+            if cells.allSatisfy({ $0?.status == "ran" }) && Set(cells.map { $0?.text }).count == 1, let text = cells.first??.text {
+                return "all " + text
+            }
+            let named = zip(table.stages, cells).compactMap { name, cell -> String? in
+                guard let cell, cell.status != "cached" else { return nil }
+                return cell.status == "ran" ? name + cell.text.dropFirst(3) : "\(name):\(cell.status == "failed" ? "FAILED" : cell.text)"
+            }
+            let cached = cells.filter { $0?.status == "cached" }.count
+            return (named + (cached > 0 ? ["\(cached) cached"] : [])).joined(separator: " ")
+        }
+        for intervals in [true, false] where lines.map(\.count).max() ?? 0 > width {
+            lines = HistoryText.table(front + ["stages"], zip(rows(intervals: intervals), stagesColumn).map { $0 + [$1] }, width: width,
+                                      shrinkable: params.union([front.count]))
+        }
         if removed { lines.append("* result removed by pipe gc; the recorded values are shown") }
         return lines
     }

@@ -88,7 +88,7 @@ struct Run: ParsableCommand {
         let grid = Sweep.grid(try sweeps.map(Sweep.parse))
         var outcomes: [(overrides: [String], outcome: Outcome?)] = []
         for (index, extra) in grid.enumerated() {
-            print("pipe: sweep run \(index + 1) of \(grid.count): \(extra.joined(separator: " "))")
+            notes.note("sweep run \(index + 1) of \(grid.count): \(extra.joined(separator: " "))")
             let outcome = try? runOnce(extra: extra, workspace: workspace)
             outcomes.append((extra, outcome))
             if outcome?.cancelled == true { break }
