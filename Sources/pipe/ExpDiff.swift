@@ -71,7 +71,8 @@ struct ExpDiff: ParsableCommand {
         return names.map { name in
             let (x, y) = (a.stage(name), b.stage(name))
             let gone = [x, y].compactMap { $0?.key }.filter { workspace?.result($0) == nil }
-            var note = y?.status == "ran" ? "B ran: \(HistoryText.shortReasons(y!.reasons))" : ""
+            let statuses = [x?.status, y?.status]
+            var note = statuses.allSatisfy({ $0 == "cached" }) ? "" : "A \(statuses[0] ?? "absent"), B \(statuses[1] ?? "absent")"
             if !gone.isEmpty { note += (note.isEmpty ? "" : "; ") + "result removed" }
             return Line(name: name, a: key(x), b: key(y), differs: x?.key != y?.key, note: note)
         }
