@@ -13,6 +13,9 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case artifactFlow([String])
     case executorUnavailable(String)
     case cancelled
+    case noRuns
+    case unknownRun(String, recent: [String])
+    case ambiguousRun(String, matches: [String])
 
     public var description: String {
         switch self {
@@ -33,6 +36,11 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case .artifactFlow(let problems): problems.joined(separator: "\n")
         case .executorUnavailable(let why): why
         case .cancelled: "interrupted"
+        case .noRuns: "this store has no recorded runs yet; `pipe run PIPELINE` records one per run"
+        case .unknownRun(let reference, let recent):
+            "no run `\(reference)` in the history\(recent.isEmpty ? "" : "; recent runs: \(recent.joined(separator: ", "))"); `pipe log PIPELINE` lists them"
+        case .ambiguousRun(let reference, let matches):
+            "`\(reference)` matches several runs (\(matches.prefix(5).joined(separator: ", "))); give more of the id"
         }
     }
 }

@@ -17,7 +17,8 @@ struct Gc: ParsableCommand {
             exists (or, with --pipeline, of the named pipelines only; each must exist and be valid). Cache shelves \
             (the backbone activations fine-tune stages share) go with the last kept result that used them. The resume \
             state of interrupted fine-tunes and the folders of past Slurm jobs (logs of failed ones) are removed too. Before removing more than \(confirmAbove) results, gc \
-            lists them and asks; without a terminal it refuses unless --yes is given.
+            lists them and asks; without a terminal it refuses unless --yes is given. The run history (runs/, one \
+            small file per run) is kept.
             """
     )
 

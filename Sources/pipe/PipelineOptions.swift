@@ -17,10 +17,10 @@ struct PipelineOptions: ParsableArguments {
         }
     }
 
-    /// Loads and validates the pipeline, printing diagnostics; exits 1 when it is invalid.
-    func load() throws -> PipelineSpec {
+    /// Loads and validates the pipeline with `--set` and then `extra` overrides, printing diagnostics; exits 1 when it is invalid.
+    func load(extra: [String] = []) throws -> PipelineSpec {
         let catalog = try Terminal.orFail { try SchemaCatalog.shipped() }
-        let result = PipelineCheck.load(path: file, overrides: overrides.compactMap { Override.parse($0).0 }, catalog: catalog)
+        let result = PipelineCheck.load(path: file, overrides: (overrides + extra).compactMap { Override.parse($0).0 }, catalog: catalog)
         for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
         guard let spec = result.spec else { throw ExitCode.failure }
         return spec
