@@ -69,9 +69,9 @@ public struct EvaluationProtocol {
             let stopping = training.stage.parameters["early_stopping"]
             let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
             if stopping?["restore_best"]?.boolValue ?? true {
-                out.append("The model evaluated is `\(training.name)`'s epoch with the best \(monitor) on the validation split.")
+                out.append("The model evaluated is the epoch of fine-tune stage “\(training.name)” with the best \(monitor) on the validation split.")
             } else {
-                out.append("The model evaluated is `\(training.name)`'s last epoch (restore_best is off).")
+                out.append("The model evaluated is the last epoch of fine-tune stage “\(training.name)” (restore_best is off).")
             }
         }
         return out
@@ -83,8 +83,11 @@ public struct EvaluationProtocol {
             let dataset = p["dataset"]?.stringValue ?? "breakhis"
             var text = "Data: \(dataset == "breakhis" ? "BreakHis" : dataset == "cbis-ddsm" ? "CBIS-DDSM" : "an image folder")"
             if dataset == "breakhis" {
+                // Ingest keeps all four by default: only a narrower choice is worth a word.
                 let magnifications = p["magnifications"]?.arrayValue?.compactMap(\.intValue) ?? []
-                if !magnifications.isEmpty { text += " at \(Self.list(magnifications.map { "\($0)×" }))" }
+                if !magnifications.isEmpty, Set(magnifications) != [40, 100, 200, 400] {
+                    text += " (only \(Self.list(magnifications.sorted().map { "\($0)×" })) kept by ingest)"
+                }
                 text += p["target"]?.stringValue == "subtype" ? ", labelled by the eight tumour subtypes" : ", labelled benign or malignant"
             }
             if ancestor(of: ingest.name, kind: "synthesize") != nil { text += " (synthetic images that pipe generated)" }

@@ -27,7 +27,7 @@ public enum ReportPage {
         table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
         th{background:#f6f8fa}caption{text-align:left;font-weight:600}.plots{display:flex;flex-wrap:wrap;gap:12px}\
         svg{width:420px;max-width:100%;height:auto;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
-        svg.timeline{width:640px}.wide{overflow-x:auto;max-width:100%}code{overflow-wrap:anywhere}\
+        svg.timeline{width:480px}code{white-space:nowrap}\
         @media (max-width:700px){body{margin:12px 8px}}\
         .gallery{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:160px}figure img{width:160px;height:160px}\
         figcaption{font-size:11px;line-height:1.3;overflow-wrap:anywhere}
@@ -83,16 +83,16 @@ public enum ReportPage {
     static func timelineSection(_ stages: [ReportContent.StageRecord]) -> String {
         guard !stages.isEmpty else { return "" }
         return "<section id=\"timeline\"><h2>Stage timeline</h2><p>Each bar runs from when a stage started to when its result was "
-            + "stored; results reused from earlier runs are drawn when they were made.</p><div class=\"wide\">"
+            + "stored; results reused from earlier runs are drawn when they were made.</p><div>"
             + StageTimeline.render(stages) + "</div></section>"
     }
 
     /// The run's facts, then each stage's key, time and the pipe build that made it.
     static func provenanceSection(_ content: ReportContent) -> String {
-        var out = "<section id=\"provenance\"><h2>Provenance</h2><div class=\"wide\">"
+        var out = "<section id=\"provenance\"><h2>Provenance</h2><div>"
             + HTML.table(header: ["item", "value"], rows: content.provenance.map { [$0.0, $0.1] }) + "</div>"
         if !content.stages.isEmpty {
-            out += "<div class=\"wide\"><table class=\"stages\"><caption>Stages</caption><tr><th>stage</th><th>kind</th><th>key</th><th>time</th><th>pipe</th><th>build</th></tr>"
+            out += "<div><table class=\"stages\"><caption>Stages</caption><tr><th>stage</th><th>kind</th><th>key</th><th>time</th><th>pipe</th><th>build</th></tr>"
             for stage in content.stages {
                 out += "<tr><td>\(HTML.escape(stage.name))</td><td>\(HTML.escape(stage.kind))</td><td><code>\(HTML.escape(stage.key))</code></td>"
                     + "<td>\(StageTimeline.duration(stage.seconds))</td><td>\(HTML.escape(stage.pipe ?? "not recorded"))</td>"

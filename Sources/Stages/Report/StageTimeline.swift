@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Results reused from earlier runs are drawn when they were made, so a long gap means an older result.
 public enum StageTimeline {
-    static let width = 640.0, row = 20.0, top = 8.0, rightColumn = 64.0
-    static let longestName = 32
+    static let width = 480.0, row = 20.0, top = 8.0, rightColumn = 64.0
+    static let longestName = 28
 
     /// The `<svg>` element; empty for no stages.
     public static func render(_ stages: [ReportContent.StageRecord]) -> String {

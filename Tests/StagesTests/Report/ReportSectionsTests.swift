@@ -108,17 +108,17 @@ final class ReportSectionsTests: XCTestCase {
 
     func testTheProtocolSaysHowTheDataWasSplitAndScored() throws {
         let patientWise = try protocolFor(split: #"{"train":0.6,"val":0.2,"test":0.2,"group_by":"patient","stratify":"label"}"#)
-        XCTAssertEqual(patientWise[0], "Data: BreakHis at 40× and 100×, labelled benign or malignant (synthetic images that pipe generated).")
+        XCTAssertEqual(patientWise[0], "Data: BreakHis (only 40× and 100× kept by ingest), labelled benign or malignant (synthetic images that pipe generated).")
         XCTAssertEqual(patientWise[1], "Split: patient-wise (60 % train, 20 % validation, 20 % test of the patients, stratified by label): no patient has images in two splits.")
         XCTAssertEqual(patientWise[2], "Scored on the test split: 12 images of 4 patients at 40× and 100×.")
         XCTAssertTrue(patientWise[3].hasPrefix("Image-level rates") && patientWise[3].contains("patient-level recognition rate"))
         XCTAssertTrue(patientWise.contains("95 % intervals come from 200 bootstrap resamples of whole patients."))
-        XCTAssertEqual(patientWise.last, "The model evaluated is `train`'s epoch with the best val_auc on the validation split.")
+        XCTAssertEqual(patientWise.last, "The model evaluated is the epoch of fine-tune stage “train” with the best val_auc on the validation split.")
         let official = try protocolFor(split: #"{"folds":"official","fold":3,"val":0.25,"group_by":"patient"}"#)
         XCTAssertEqual(official[1], "Split: BreakHis's official fold 3 (Folds.csv), by patient; 25 % of the non-test patients validate.")
         let imageWise = try protocolFor(split: #"{"train":0.5,"val":0.25,"test":0.25,"group_by":"none","stratify":"none"}"#)
         XCTAssertTrue(imageWise[1].hasPrefix("Split: image-wise (50 % train") && imageWise[1].hasSuffix("so the scores are optimistic."), imageWise[1])
-        let subtypes = try protocolFor(split: "{}", ingest: #"{"dataset":"breakhis","magnifications":[400],"target":"subtype"}"#)
-        XCTAssertEqual(subtypes[0], "Data: BreakHis at 400×, labelled by the eight tumour subtypes (synthetic images that pipe generated).")
+        let subtypes = try protocolFor(split: "{}", ingest: #"{"dataset":"breakhis","magnifications":[400,200,100,40],"target":"subtype"}"#)
+        XCTAssertEqual(subtypes[0], "Data: BreakHis, labelled by the eight tumour subtypes (synthetic images that pipe generated).")
     }
 }
