@@ -12,6 +12,8 @@ final class EpochLinesTests: XCTestCase {
         }
         // 100 images an epoch; the first report comes after 10 images, at t0.
         let sequence: [(Double, StageProgress)] = [
+            // An earlier phase (the frozen backbone's features) counts to another total: the rate starts after it.
+            (-30, StageProgress(done: 250, total: 250, unit: "images", detail: "backbone features")),
             (0, StageProgress(done: 10, total: 300, unit: "images", detail: "epoch 1/3, batch 1/10")),
             (2, StageProgress(done: 60, total: 300, unit: "images", detail: "epoch 1/3, batch 6/10")),
             (4, StageProgress(done: 100, total: 300, unit: "images", detail: "epoch 1/3 done", epoch: epoch(1, 0.69315, 0.6, 0.001))),

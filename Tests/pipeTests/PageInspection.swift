@@ -54,6 +54,9 @@ struct PageInspection {
         let session = try browser.call("Target.attachToTarget", ["targetId": target, "flatten": true])["sessionId"] as? String
         for domain in ["Runtime", "Log", "Network", "Page"] { try browser.call("\(domain).enable", session: session) }
         try browser.call("Emulation.setDeviceMetricsOverride", ["width": width, "height": 900, "deviceScaleFactor": 1, "mobile": false], session: session)
+        // Without a scroll bar the page is laid out `width` wide both when measured and when captured whole (the
+        // full-page capture grows the viewport, which drops the bar and would lay the page out wider than measured).
+        try browser.call("Emulation.setScrollbarsHidden", ["hidden": true], session: session)
         browser.clearEvents()
         try browser.call("Page.navigate", ["url": page.absoluteString], session: session)
         _ = try browser.waitFor("Page.loadEventFired", session: session)

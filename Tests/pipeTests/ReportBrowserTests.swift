@@ -23,7 +23,13 @@ final class ReportBrowserTests: XCTestCase {
         let yaml = TinyFineTune.yaml(name: "browser-single", seed: 3, imagesPerPatient: 2, train: ["epochs: 4"])
             + "  evaluate: { kind: evaluate, needs: [train, split], with: { bootstrap: 20, gradcam_images: 2 } }\n"
             + "  report: { kind: report, needs: [evaluate] }\n"
-        try check(report: runPipeline(yaml), named: "single")
+        let report = try runPipeline(yaml)
+        // stdout is a file here, not a terminal: a line per epoch instead of a bar.
+        let epochs = report.run.stdout.split(separator: "\n").filter { $0.hasPrefix("train: epoch ") }
+        XCTAssertEqual(epochs.map { $0.prefix(20) }, ["train: epoch 1/4 · l", "train: epoch 2/4 · l", "train: epoch 3/4 · l", "train: epoch 4/4 · l"], report.run.stdout)
+        XCTAssertTrue(epochs.allSatisfy { $0.contains(" · val_loss ") && $0.contains(" · lr 0.001") }, report.run.stdout)
+        XCTAssertFalse(report.run.stdout.contains("\u{1B}[K"), "no progress bar in a file")
+        try check(report: report, named: "single")
     }
 
     func testMatrixReport() throws {
@@ -96,17 +102,17 @@ final class ReportBrowserTests: XCTestCase {
     }
 
     /// Runs `yaml` in a scratch folder and returns its report's index.html.
-    private func runPipeline(_ yaml: String) throws -> (URL, Scratch) {
+    private func runPipeline(_ yaml: String) throws -> (page: URL, scratch: Scratch, run: PipeBinary.Output) {
         let scratch = try Scratch()
         try scratch.write("p.yaml", yaml)
         let run = try scratch.pipe("run", "p.yaml")
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         let folder = try XCTUnwrap(try scratch.pipe("outputs", "p.yaml", "report").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
-        return (URL(fileURLWithPath: folder).appendingPathComponent("index.html"), scratch)
+        return (URL(fileURLWithPath: folder).appendingPathComponent("index.html"), scratch, run)
     }
 
-    private func check(report: (URL, Scratch), named name: String) throws {
-        let html = try String(contentsOf: report.0, encoding: .utf8)
+    private func check(report: (page: URL, scratch: Scratch, run: PipeBinary.Output), named name: String) throws {
+        let html = try String(contentsOf: report.page, encoding: .utf8)
         XCTAssertTrue(html.contains("id=\"timeline\"") && html.contains("id=\"protocol\"") && html.contains("<caption>Stages</caption>"))
         XCTAssertFalse(html.contains("<h2>Training: evaluate"), "the training heading names the fine-tune stage")
         let browser = try HeadlessChromium()
@@ -114,7 +120,7 @@ final class ReportBrowserTests: XCTestCase {
         print("ReportBrowserTests: screenshots in \(Self.screenshots.path)")
         for width in Self.widths {
             let shot = Self.screenshots.appendingPathComponent("\(name)-\(width).png")
-            let found = try PageInspection.inspect(report.0, width: width, in: browser, screenshot: shot)
+            let found = try PageInspection.inspect(report.page, width: width, in: browser, screenshot: shot)
             XCTAssertGreaterThanOrEqual(found.figures, 5, "\(name) at \(width) px: the training plots, results and timeline")
             XCTAssertEqual(found.problems, [], "\(name) report at \(width) px (screenshot \(shot.path))")
             XCTAssertNotNil(found.screenshot, "\(name) at \(width) px: no screenshot")

@@ -27,7 +27,7 @@ public enum ReportPage {
         table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
         th{background:#f6f8fa}caption{text-align:left;font-weight:600}.plots{display:flex;flex-wrap:wrap;gap:12px}\
         svg{width:420px;max-width:100%;height:auto;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
-        svg.timeline{width:480px}code{white-space:nowrap}\
+        svg.timeline{width:480px}code{white-space:nowrap}#provenance td{text-align:left}\
         @media (max-width:700px){body{margin:12px 8px}}\
         .gallery{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:160px}figure img{width:160px;height:160px}\
         figcaption{font-size:11px;line-height:1.3;overflow-wrap:anywhere}
