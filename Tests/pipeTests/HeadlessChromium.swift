@@ -24,6 +24,7 @@ final class HeadlessChromium {
     let profile: URL
     let log: URL
     private let pid: pid_t
+    var processID: pid_t { pid }
     private let toBrowser: Int32
     private let fromBrowser: Int32
     private var buffer = Data()
@@ -32,13 +33,14 @@ final class HeadlessChromium {
     /// Events received while waiting for replies, oldest first; tests read and clear them.
     private(set) var events: [Message] = []
 
-    init() throws {
+    /// Starts the browser; `command` replaces it (a test's stand-in for a browser that hangs).
+    init(command: [String]? = nil) throws {
         signal(SIGPIPE, SIG_IGN)  // a browser that died makes writes fail with EPIPE instead of ending the test process
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
         log = profile.appendingPathExtension("log")
         let commands = try Self.pipe(), replies = try Self.pipe()
-        let arguments = [Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+        let arguments = command ?? [Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
                          "--user-data-dir=\(profile.path)", "--no-first-run", "--no-default-browser-check", "about:blank"]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -62,13 +64,13 @@ final class HeadlessChromium {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, Self.executable, &actions, &attributes, argv, environ)
+        let status = posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
         Glibc.close(commands.read)
         Glibc.close(replies.write)
         guard status == 0 else {
             Glibc.close(commands.write)
             Glibc.close(replies.read)
-            throw Failure(description: "cannot start \(Self.executable): \(String(cString: strerror(status)))")
+            throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
         pid = child
         toBrowser = commands.write
@@ -124,7 +126,7 @@ final class HeadlessChromium {
 
     func clearEvents() { events.removeAll() }
 
-    /// Kills the browser's process group, reaps it and removes its profile; safe to call twice.
+    /// Kills the browser's process group, reaps it and removes its profile and log; safe to call twice.
     func close() {
         guard !closed else { return }
         closed = true
@@ -136,6 +138,7 @@ final class HeadlessChromium {
         let deadline = Date(timeIntervalSinceNow: 10)
         while waitpid(pid, &status, WNOHANG) == 0, Date() < deadline { usleep(20_000) }
         try? FileManager.default.removeItem(at: profile)
+        try? FileManager.default.removeItem(at: log)
     }
 
     /// The browser's own output, for a failure message.

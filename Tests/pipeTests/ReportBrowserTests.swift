@@ -101,6 +101,19 @@ final class ReportBrowserTests: XCTestCase {
         XCTAssertNotNil(found.sidewaysScroll)
     }
 
+    /// A browser that never answers fails the call at its time limit, and closing it ends the process.
+    func testAHungBrowserFailsInTimeAndIsKilled() throws {
+        let hung = try HeadlessChromium(command: ["/bin/sleep", "60"])
+        let started = Date()
+        XCTAssertThrowsError(try hung.call("Target.createTarget", ["url": "about:blank"], timeout: 1)) { error in
+            XCTAssertTrue("\(error)".contains("did not answer Target.createTarget in time"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        hung.close()
+        let pid = hung.processID
+        XCTAssertEqual(kill(pid, 0), -1, "the stand-in browser still runs after close()")
+    }
+
     /// Runs `yaml` in a scratch folder and returns its report's index.html.
     private func runPipeline(_ yaml: String) throws -> (page: URL, scratch: Scratch, run: PipeBinary.Output) {
         let scratch = try Scratch()
