@@ -62,7 +62,7 @@ public struct EvaluationProtocol {
                 }
             }
             if let resamples = evaluation["bootstrap"]?.intValue, resamples > 0 {
-                out.append("95 % intervals come from \(resamples) bootstrap resamples of whole patients.")
+                out.append("95\u{00A0}% intervals come from \(resamples) bootstrap resamples of whole patients.")
             }
         }
         if let training = ancestor(of: evaluate, kind: "fine-tune") {
@@ -100,7 +100,8 @@ public struct EvaluationProtocol {
         guard let split = ancestor(of: evaluate, kind: "split")?.stage.parameters else {
             return "Split: not recorded (no split stage's record reached the report)."
         }
-        func percent(_ key: String) -> String { String(format: "%.0f %%", (split[key]?.numberValue ?? 0) * 100) }
+        // A no-break space keeps a share and its sign on one line.
+        func percent(_ key: String) -> String { String(format: "%.0f\u{00A0}%%", (split[key]?.numberValue ?? 0) * 100) }
         if split["folds"]?.stringValue == "official" {
             return "Split: BreakHis's official fold \(split["fold"]?.intValue ?? 1) (Folds.csv), by patient; \(percent("val")) of the "
                 + "non-test patients validate."
