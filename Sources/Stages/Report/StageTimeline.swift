@@ -29,11 +29,11 @@ public enum StageTimeline {
         }
         svg += "<line x1=\"\(f(barLeft))\" y1=\"\(f(axisY))\" x2=\"\(f(barLeft + barWidth))\" y2=\"\(f(axisY))\" stroke=\"#57606a\"/>"
         let ticks = SVGPlot.ticks(0...span)
-        // Tick labels are spaced at least their own width apart: drop every other one until they are.
+        // Every `every`-th tick is labelled, so labels stand at least their own width (and a gap) apart.
         let widest = SVGPlot.characterWidth * Double(ticks.map { SVGPlot.label($0).count }.max() ?? 1)
-        var stride = 1
-        while ticks.count > 1, Double(stride) * barWidth * (ticks.count > 1 ? (ticks[1] - ticks[0]) / span : 1) < widest + 8 { stride += 1 }
-        for (index, tick) in ticks.enumerated() where index % stride == 0 {
+        let spacing = ticks.count > 1 ? (ticks[1] - ticks[0]) / span * barWidth : .infinity
+        let every = max(1, Int(((widest + 8) / spacing).rounded(.up)))
+        for (index, tick) in ticks.enumerated() where index % every == 0 {
             let tickX = barLeft + tick / span * barWidth
             svg += "<line x1=\"\(f(tickX))\" y1=\"\(f(axisY))\" x2=\"\(f(tickX))\" y2=\"\(f(axisY + 4))\" stroke=\"#57606a\"/>"
             svg += "<text x=\"\(f(tickX))\" y=\"\(f(axisY + 16))\" text-anchor=\"middle\">\(SVGPlot.label(tick))</text>"
