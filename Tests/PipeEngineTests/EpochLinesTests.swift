@@ -31,6 +31,15 @@ final class EpochLinesTests: XCTestCase {
         ])
     }
 
+    func testAnEpochWithAnUndefinedScoreSurvivesTheJobProgressFile() throws {
+        let progress = StageProgress(done: 4, total: 8, unit: "images",
+                                     epoch: .init(number: 1, of: 2, scores: [.init("loss", 0.5), .init("val_auc", .nan)]))
+        let decoded = try JSONDecoder().decode(StageProgress.self, from: JSONEncoder().encode(progress))
+        XCTAssertEqual(decoded.epoch?.scores.map(\.name), ["loss", "val_auc"])
+        XCTAssertEqual(decoded.epoch?.scores.first?.value, 0.5)
+        XCTAssertTrue(decoded.epoch?.scores.last?.value.isNaN == true)
+    }
+
     func testAStageResumedAfterItsLastEpochWritesThatEpochOnceWithoutARate() {
         var lines = EpochLines()
         let resumed = StageProgress(done: 200, total: 300, unit: "images", epoch: .init(number: 2, of: 3, scores: [.init("loss", 0.5)]))

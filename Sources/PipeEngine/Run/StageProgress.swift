@@ -11,10 +11,25 @@ public struct StageProgress: Sendable, Equatable, Codable {
 
     /// A finished epoch: its number, how many the stage runs, and its scores in the order to show them.
     public struct Epoch: Sendable, Equatable, Codable {
+        /// A named value; one that is not finite (an AUC with one class) travels to a job's reader as `null`.
         public struct Score: Sendable, Equatable, Codable {
             public var name: String
             public var value: Double
             public init(_ name: String, _ value: Double) { self.name = name; self.value = value }
+
+            enum CodingKeys: String, CodingKey { case name, value }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                name = try container.decode(String.self, forKey: .name)
+                value = try container.decodeIfPresent(Double.self, forKey: .value) ?? .nan
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(name, forKey: .name)
+                try container.encode(value.isFinite ? value : nil, forKey: .value)
+            }
         }
 
         public var number: Int
