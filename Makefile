@@ -2,8 +2,8 @@
 # Both install the Debian packages pipe links against when they are missing.
 
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0 libhdf5-dev pkg-config curl
-# What the tests start for real: a one-node Slurm cluster and Open MPI's mpirun.
-TEST_APT_PACKAGES := slurm-wlm munge openmpi-bin libopenmpi-dev
+# What the tests start for real: a one-node Slurm cluster, Open MPI's mpirun, and headless Chromium for the reports.
+TEST_APT_PACKAGES := slurm-wlm munge openmpi-bin libopenmpi-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps demo test release fuzz
@@ -24,7 +24,7 @@ test-deps:
 	if [ -n "$$missing" ]; then \
 		echo "pipe: installing$$missing for the tests"; \
 		( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing ) \
-			|| echo "pipe: could not install$$missing; the Slurm and MPI tests will be skipped" >&2; \
+			|| echo "pipe: could not install$$missing; the Slurm, MPI and browser tests will be skipped" >&2; \
 	fi
 
 release: deps

@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "Stages", dependencies: ["PipeBase", "PipeEngine", "Datasets", "Imaging", "Models", "CNN", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "pipe", dependencies: [
             "PipeBase", "Stages", "PipeSpec", "Datasets", "Models", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildCommit"]),
+        // Records the git commit pipe is built from (`pipe version`, each stored result's provenance).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
 
         .executableTarget(name: "cnn-bench", dependencies: ["PipeBase", "CNN"], path: "bench/cnn", exclude: ["torch_peer.py"]),
         .executableTarget(name: "data-bench", dependencies: ["Datasets", "Imaging"], path: "bench/data", exclude: ["vs_pillow.py", "README.md"]),

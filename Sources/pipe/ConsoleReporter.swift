@@ -1,7 +1,8 @@
 import Foundation
 import PipeEngine
 
-/// Prints a line per stage as it starts and ends, and a live progress bar on a terminal.
+/// Prints a line per stage as it starts and ends, and a live progress bar on a terminal; elsewhere (CI, Slurm
+/// logs) a line per finished epoch of a training stage instead of the bar.
 final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private let stream: FileHandle
     private let lock = NSLock()
@@ -9,6 +10,7 @@ final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private var barShown = false
     private var lastBar = Date.distantPast
     private var meter: (stage: String, started: Date, firstDone: Int)?
+    private var epochLines: [String: EpochLines] = [:]
 
     init(stream: FileHandle) {
         self.stream = stream
@@ -20,7 +22,8 @@ final class ConsoleReporter: RunObserver, @unchecked Sendable {
     }
 
     func stageProgress(_ name: String, _ progress: StageProgress) {
-        guard isTerminal, progress.total > 0 else { return }
+        guard isTerminal else { return epochLine(name, progress) }
+        guard progress.total > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
@@ -35,6 +38,15 @@ final class ConsoleReporter: RunObserver, @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         stream.write(Data("\r\u{1B}[K[\(bar)] \(name) \(progress.summary(rate: rate))".utf8))
         barShown = true
+    }
+
+    private func epochLine(_ name: String, _ progress: StageProgress) {
+        lock.lock()
+        var lines = epochLines[name] ?? EpochLines()
+        let line = lines.line(for: progress)
+        epochLines[name] = lines
+        lock.unlock()
+        if let line { write("\(name): \(line)") }
     }
 
     func stageFinished(_ result: StageResult) {

@@ -54,7 +54,8 @@ final class QuickstartTests: XCTestCase {
         }
         let html = try String(contentsOf: try folder("report").appendingPathComponent("index.html"), encoding: .utf8)
         for section in ["id=\"data\"", "id=\"training-evaluate\"", "id=\"results-evaluate\"", "id=\"provenance\"", "Leakage check passed", "ROC (AUC",
-                        "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "stage evaluate",
+                        "pipeline file", "weights (evaluate)", "densenet121, none, seeded random", "<caption>Stages</caption>",
+                        "id=\"timeline\"", "id=\"protocol\"", "Split: patient-wise", "<h2>Training: train (evaluated by evaluate)</h2>",
                         "id=\"gradcam-evaluate\"", "src=\"data:image/png;base64,iVBORw0KGgo",
                         "<caption>Balance: undersample</caption>", "Ingest skipped no file", "Ingest kept 30 images.",
                         "Synthetic data at difficulty moderate: "] {

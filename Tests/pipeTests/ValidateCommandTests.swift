@@ -134,6 +134,8 @@ final class ValidateCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0)
         let lines = result.stdout.split(separator: "\n")
         XCTAssertEqual(lines.first, "pipe 0.1.0")
+        XCTAssertNotNil(lines.first { $0.hasPrefix("build ") }.flatMap { $0.wholeMatch(of: /build [0-9a-f]{12}(-dirty)?/) },
+                        "the build commit the plugin recorded: \(result.stdout)")
         XCTAssertTrue(lines.contains { $0.hasPrefix("libpng 1.6.") }, result.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix("libjpeg API ") }, result.stdout)
     }

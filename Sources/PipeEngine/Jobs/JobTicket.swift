@@ -23,6 +23,8 @@ public struct JobTicket: Codable, Sendable {
     public var runFolder: String
     public var upstream: [String: Upstream]
     public var ranks: Int
+    /// The records of every stage the job's stage depends on, however far up; nil in tickets of older pipes.
+    public var ancestors: [String: ArtifactMeta]? = nil
 
     public static func load(_ path: String) throws -> JobTicket {
         guard let data = FileManager.default.contents(atPath: path) else { throw EngineError.unreadable(path: path) }

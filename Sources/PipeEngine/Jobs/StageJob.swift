@@ -91,9 +91,9 @@ public struct StageJob {
             inputKinds: Dictionary(uniqueKeysWithValues: stage.needs.map { name in
                 (name, spec.stage(named: name).flatMap { kinds[$0.kind]?.produces } ?? .files)
             }),
-            provenance: ticket.upstream.mapValues(\.meta),
+            provenance: ticket.ancestors ?? ticket.upstream.mapValues(\.meta),
             onProgress: { progress in
-                guard leader, throttle.due() else { return }
+                guard leader, throttle.due(epoch: progress.epoch?.number) else { return }
                 if let data = try? JSONEncoder().encode(progress) { try? AtomicFile.write(data, to: progressPath, durable: false) }
             },
             onNote: { message in
@@ -131,15 +131,18 @@ private final class NoteLog: @unchecked Sendable {
     var all: [String] { lock.lock(); defer { lock.unlock() }; return notes }
 }
 
-/// Lets progress through at most twice a second.
+/// Lets progress through at most twice a second, and at once when it reports a newly finished epoch
+/// (so the run's log gets a line for every epoch).
 private final class ProgressThrottle: @unchecked Sendable {
     private let lock = NSLock()
     private var last = Date.distantPast
-    func due() -> Bool {
+    private var lastEpoch: Int?
+    func due(epoch: Int?) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard Date().timeIntervalSince(last) >= 0.5 else { return false }
+        guard Date().timeIntervalSince(last) >= 0.5 || epoch != lastEpoch else { return false }
         last = Date()
+        lastEpoch = epoch
         return true
     }
 }

@@ -91,7 +91,7 @@ public final class PipelineRunner: @unchecked Sendable {
                                    resumeFolder: workspace.store.resumeFolder(launch.key),
                                    work: folder.appendingPathComponent("work"),
                                    inputs: launch.upstreamOutputs, pipeline: pipelineContext, inputSnapshots: snapshots,
-                                   stage: name, inputKinds: launch.upstreamKinds, provenance: launch.upstreamMeta,
+                                   stage: name, inputKinds: launch.upstreamKinds, provenance: launch.ancestorMeta,
                                    onProgress: { [weak observer] progress in observer?.stageProgress(name, progress) },
                                    onNote: { [weak observer] message in observer?.note("\(name): \(message)") })
         running[name] = context
@@ -167,7 +167,7 @@ public final class PipelineRunner: @unchecked Sendable {
         })
         let ticket = JobTicket(pipelineFile: file.path, pipelineFileHash: fileHash, overrides: options.overrides, stage: stage.name,
                                key: launch.key, parts: launch.parts, reasons: launch.reasons, store: workspace.root.standardizedFileURL.path,
-                               runFolder: folder.path, upstream: upstream, ranks: launch.placement.ranks)
+                               runFolder: folder.path, upstream: upstream, ranks: launch.placement.ranks, ancestors: launch.ancestorMeta)
         return JobDriver(ticket: ticket, folder: jobFolder, target: target, resources: resources, command: options.jobCommand,
                          workspace: workspace)
     }

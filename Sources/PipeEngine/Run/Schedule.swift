@@ -12,6 +12,8 @@ struct Schedule {
         var upstreamOutputs: [String: URL]
         var upstreamKinds: [String: ArtifactKind]
         var upstreamMeta: [String: ArtifactMeta]
+        /// The stored records of every stage this one depends on, directly or not, by stage name.
+        var ancestorMeta: [String: ArtifactMeta]
         /// Cores booked on this machine; 0 for a Slurm job, which books one of the `jobsInFlight` slots instead.
         var cores: Int
         var placement: JobPlacement
@@ -145,8 +147,21 @@ struct Schedule {
                           (name, planner.stages.first { $0.stage.name == name }?.kind.produces ?? .files)
                       }),
                       upstreamMeta: upstream.mapValues(\.meta),
+                      ancestorMeta: ancestors(of: planned.stage),
                       cores: placement.executor == .slurm ? 0 : max(1, min(planned.plan.cores * placement.ranks, max(1, options.jobs))),
                       placement: placement)
+    }
+
+    /// The records of the finished stages `stage` depends on through `needs`, however far up.
+    private func ancestors(of stage: StageSpec) -> [String: ArtifactMeta] {
+        var found: [String: ArtifactMeta] = [:]
+        var waiting = stage.needs
+        while let name = waiting.popLast() {
+            guard found[name] == nil, let result = done[name] else { continue }
+            found[name] = result.meta
+            waiting += planner.spec.stage(named: name)?.needs ?? []
+        }
+        return found
     }
 
     /// A dry run's time estimate for `planned`, from the kind and the upstream results already stored.

@@ -71,14 +71,17 @@ public final class StageContext: @unchecked Sendable {
         }
     }
 
-    /// The store's record of an upstream stage's result (its key, the time it took, what its key was made
-    /// of), for provenance; nil for a stage not in `needs`.
+    /// The store's record of an upstream stage's result (its key, the time it took, the build that made it,
+    /// what its key was made of), for provenance; nil for a stage this one does not depend on.
     public func provenance(of upstream: String) -> ArtifactMeta? { provenance[upstream] }
 
+    /// The records of every stage this one depends on, directly or through others, by stage name.
+    public var lineage: [String: ArtifactMeta] { provenance }
+
     /// Reports that `done` of `total` units of work (`unit`, e.g. `images`) are finished; `detail` says
-    /// where the stage is, e.g. `epoch 2/10, batch 5/40`.
-    public func progress(_ done: Int, of total: Int, unit: String = "", detail: String = "") {
-        onProgress(StageProgress(done: done, total: total, unit: unit, detail: detail))
+    /// where the stage is, e.g. `epoch 2/10, batch 5/40`; `epoch` is the last finished epoch's summary.
+    public func progress(_ done: Int, of total: Int, unit: String = "", detail: String = "", epoch: StageProgress.Epoch? = nil) {
+        onProgress(StageProgress(done: done, total: total, unit: unit, detail: detail, epoch: epoch))
     }
 
     /// The cache shelf `name` of the store, shared with every other run (in the work folder when there is no

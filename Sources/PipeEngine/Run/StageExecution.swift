@@ -45,7 +45,7 @@ struct StageExecution {
         let snapshot = workspace.store.pool(out, snapshot: sealed, hasher: workspace.hasher)
         let meta = ArtifactMeta(key: key, outputHash: snapshot.hash, stage: planned.stage.name,
                                 pipeline: pipeline, parts: parts, seconds: seconds, created: Date(),
-                                shelves: shelves.isEmpty ? nil : shelves)
+                                shelves: shelves.isEmpty ? nil : shelves, pipe: PipeBuild.version, build: PipeBuild.commit)
         if !stillWanted() { throw EngineError.cancelled }
         let entry = try workspace.store.commit(runFolder: folder, meta: meta)
         try? FileManager.default.removeItem(at: workspace.store.resumeFolder(key))

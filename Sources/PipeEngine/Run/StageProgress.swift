@@ -6,12 +6,44 @@ public struct StageProgress: Sendable, Equatable, Codable {
     public var unit: String
     /// Where the stage is, e.g. `epoch 2/10, batch 5/40`.
     public var detail: String
+    /// The last finished epoch of a training stage, repeated in each report until the next one ends.
+    public var epoch: Epoch?
 
-    public init(done: Int, total: Int, unit: String = "", detail: String = "") {
+    /// A finished epoch: its number, how many the stage runs, and its scores in the order to show them.
+    public struct Epoch: Sendable, Equatable, Codable {
+        /// A named value; one that is not finite (an AUC with one class) travels to a job's reader as `null`.
+        public struct Score: Sendable, Equatable, Codable {
+            public var name: String
+            public var value: Double
+            public init(_ name: String, _ value: Double) { self.name = name; self.value = value }
+
+            enum CodingKeys: String, CodingKey { case name, value }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                name = try container.decode(String.self, forKey: .name)
+                value = try container.decodeIfPresent(Double.self, forKey: .value) ?? .nan
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(name, forKey: .name)
+                try container.encode(value.isFinite ? value : nil, forKey: .value)
+            }
+        }
+
+        public var number: Int
+        public var of: Int
+        public var scores: [Score]
+        public init(number: Int, of: Int, scores: [Score]) { self.number = number; self.of = of; self.scores = scores }
+    }
+
+    public init(done: Int, total: Int, unit: String = "", detail: String = "", epoch: Epoch? = nil) {
         self.done = done
         self.total = total
         self.unit = unit
         self.detail = detail
+        self.epoch = epoch
     }
 
     /// One line for a progress bar, with the rate (units per second) and the time left when the rate is known:

@@ -11,4 +11,7 @@ public struct ArtifactMeta: Codable, Equatable, Sendable {
     public var created: Date
     /// The cache shelves (`CacheShelf`) the stage read or filled; gc keeps them while this result is kept.
     public var shelves: [String]?
+    /// The pipe version and the git commit of the build that made the result; nil in records older than both.
+    public var pipe: String?
+    public var build: String?
 }

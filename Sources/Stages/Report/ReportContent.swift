@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the report page shows, gathered from the upstream stages' outputs.
 public struct ReportContent: Sendable {
     /// What the data stages recorded; `nil` (or empty counts) where a fact was not recorded upstream.
@@ -64,8 +66,43 @@ public struct ReportContent: Sendable {
         }
     }
 
+    /// The score fine-tune kept its best epoch by (`early_stopping.monitor`) and whether larger is better.
+    public struct Monitor: Sendable {
+        public var name: String
+        public var maximizes: Bool
+        public init(name: String, maximizes: Bool) { self.name = name; self.maximizes = maximizes }
+
+        /// The monitored value of an epoch; nil for a name the history does not hold.
+        public func value(in epoch: Epoch) -> Double? {
+            switch name {
+            case "val_loss": epoch.valLoss
+            case "val_accuracy": epoch.valAccuracy
+            case "val_auc": epoch.valAUC
+            default: nil
+            }
+        }
+    }
+
+    /// One upstream stage's stored result, for the timeline and provenance.
+    public struct StageRecord: Sendable {
+        public var name, kind, key: String
+        public var seconds: Double
+        /// When the result was committed; it started `seconds` earlier.
+        public var finished: Date
+        /// The pipe version and build commit that made it; nil in records older than both.
+        public var pipe, build: String?
+        public init(name: String, kind: String, key: String, seconds: Double, finished: Date, pipe: String?, build: String?) {
+            self.name = name; self.kind = kind; self.key = key; self.seconds = seconds; self.finished = finished; self.pipe = pipe; self.build = build
+        }
+
+        public var started: Date { finished.addingTimeInterval(-seconds) }
+    }
+
     public struct Model: Sendable {
         public var name: String
+        /// The fine-tune stage that trained the evaluated model; nil when its record did not reach the report.
+        public var trainedBy: String?
+        public var monitor: Monitor?
         public var history: [Epoch] = []
         /// Metric name to value, and its 95% interval when bootstrapped.
         public var metrics: [(name: String, value: Double, interval: ClosedRange<Double>?)] = []
@@ -82,13 +119,29 @@ public struct ReportContent: Sendable {
         /// A line under the gallery, such as how many overlays evaluate wrote when fewer are shown.
         public var heatmapNote: String?
         public init(name: String) { self.name = name }
+
+        /// The epoch the monitored score was best at, the first of equals, as fine-tune picks it; nil without
+        /// a monitor or a finite score.
+        public var bestEpoch: Int? {
+            guard let monitor else { return nil }
+            var best: (epoch: Int, value: Double)?
+            for epoch in history {
+                guard let value = monitor.value(in: epoch), value.isFinite else { continue }
+                if best == nil || (monitor.maximizes ? value > best!.value : value < best!.value) { best = (epoch.epoch, value) }
+            }
+            return best?.epoch
+        }
     }
 
     public var title: String
     public var data = DataSummary()
     public var models: [Model] = []
-    /// Key-value lines: pipeline, file hash, stage keys, pipe version, weights, seed.
+    /// Key-value lines: pipeline, file hash, pipe version and build, weights, seed.
     public var provenance: [(String, String)] = []
+    /// Every upstream stage's record, in the order they started.
+    public var stages: [StageRecord] = []
+    /// The evaluation protocol in sentences: how the data was split, what was tested, how rates are counted.
+    public var evaluationProtocol: [String] = []
 
     public init(title: String) { self.title = title }
 }

@@ -4,6 +4,7 @@ import Foundation
 public enum ReportPage {
     public static func render(_ content: ReportContent) -> String {
         var body = "<h1>\(HTML.escape(content.title))</h1>"
+        body += protocolSection(content.evaluationProtocol)
         body += dataSection(content.data)
         if content.models.count > 1 { body += comparisonSection(content.models) }
         for model in content.models {
@@ -11,8 +12,8 @@ public enum ReportPage {
             body += resultsSection(model)
             if !model.heatmaps.isEmpty { body += heatmapSection(model) }
         }
-        body += "<section id=\"provenance\"><h2>Provenance</h2>"
-            + HTML.table(header: ["item", "value"], rows: content.provenance.map { [$0.0, $0.1] }) + "</section>"
+        body += timelineSection(content.stages)
+        body += provenanceSection(content)
         return """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(content.title))</title>
             <style>\(style)</style></head><body>\(body)</body></html>
@@ -23,9 +24,11 @@ public enum ReportPage {
     static let style = """
         body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1f2328}\
         h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:28px}\
-        table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
+        table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}\
         th{background:#f6f8fa}caption{text-align:left;font-weight:600}.plots{display:flex;flex-wrap:wrap;gap:12px}\
-        svg{width:420px;height:300px;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
+        svg{width:420px;max-width:100%;height:auto;font-size:11px}svg .t{font-size:13px;font-weight:600}.ok{color:#1a7f37}.bad{color:#cf222e}\
+        svg.timeline{width:480px}code{white-space:nowrap}#provenance td{text-align:left}\
+        @media (max-width:700px){body{margin:12px 8px}}\
         .gallery{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:160px}figure img{width:160px;height:160px}\
         figcaption{font-size:11px;line-height:1.3;overflow-wrap:anywhere}
         """
@@ -70,11 +73,41 @@ public enum ReportPage {
                           caption: "\(files.count) files skipped by ingest" + (files.count > shown.count ? " (first \(shown.count) shown)" : ""))
     }
 
-    static func trainingSection(_ model: ReportContent.Model) -> String {
-        guard !model.history.isEmpty else { return "" }
+    /// The evaluation protocol in words; nothing when no sentence could be made.
+    static func protocolSection(_ sentences: [String]) -> String {
+        guard !sentences.isEmpty else { return "" }
+        return "<section id=\"protocol\"><h2>Evaluation protocol</h2><ul>" + sentences.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></section>"
+    }
+
+    /// The upstream stages on one time axis.
+    static func timelineSection(_ stages: [ReportContent.StageRecord]) -> String {
+        guard !stages.isEmpty else { return "" }
+        return "<section id=\"timeline\"><h2>Stage timeline</h2><p>Each bar runs from when a stage started to when its result was "
+            + "stored; results reused from earlier runs are drawn when they were made.</p><div>"
+            + StageTimeline.render(stages) + "</div></section>"
+    }
+
+    /// The run's facts, then each stage's key, time and the pipe build that made it.
+    static func provenanceSection(_ content: ReportContent) -> String {
+        var out = "<section id=\"provenance\"><h2>Provenance</h2><div>"
+            + HTML.table(header: ["item", "value"], rows: content.provenance.map { [$0.0, $0.1] }) + "</div>"
+        if !content.stages.isEmpty {
+            out += "<div><table class=\"stages\"><caption>Stages</caption><tr><th>stage</th><th>kind</th><th>key</th><th>time</th><th>pipe</th><th>build</th></tr>"
+            for stage in content.stages {
+                out += "<tr><td>\(HTML.escape(stage.name))</td><td>\(HTML.escape(stage.kind))</td><td><code>\(HTML.escape(stage.key))</code></td>"
+                    + "<td>\(StageTimeline.duration(stage.seconds))</td><td>\(HTML.escape(stage.pipe ?? "not recorded"))</td>"
+                    + "<td>\(HTML.escape(stage.build ?? "not recorded"))</td></tr>"
+            }
+            out += "</table></div>"
+        }
+        return out + "</section>"
+    }
+
+    /// Loss, accuracy, AUC and learning rate per epoch, train and validation, the best epoch marked.
+    static func trainingPlots(_ model: ReportContent.Model) -> [SVGPlot] {
         let epochs = model.history.map { Double($0.epoch) }
         func curve(_ name: String, _ values: [Double]) -> SVGPlot.Series { .init(name: name, points: Array(zip(epochs, values)).map { (x: $0.0, y: $0.1) }) }
-        let plots = [
+        var plots = [
             SVGPlot(title: "Loss", xLabel: "epoch", yLabel: "loss",
                     series: [curve("train", model.history.map(\.trainLoss)), curve("val", model.history.map(\.valLoss))]),
             SVGPlot(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy",
@@ -83,8 +116,20 @@ public enum ReportPage {
                     series: [curve("train", model.history.map(\.trainAUC)), curve("val", model.history.map(\.valAUC))]),
             SVGPlot(title: "Learning rate", xLabel: "epoch", yLabel: "lr", series: [curve("lr", model.history.map(\.learningRate))]),
         ]
-        return "<section id=\"training-\(anchor(model.name))\" class=\"training\"><h2>Training: \(HTML.escape(model.name))</h2><div class=\"plots\">"
-            + plots.map { $0.render() }.joined() + "</div></section>"
+        let best = model.bestEpoch
+        for index in plots.indices {
+            plots[index].marker = best.map(Double.init)
+            plots[index].wholeXTicks = true
+        }
+        return plots
+    }
+
+    static func trainingSection(_ model: ReportContent.Model) -> String {
+        guard !model.history.isEmpty else { return "" }
+        let heading = model.trainedBy.map { "Training: \($0) (evaluated by \(model.name))" } ?? "Training: the model \(model.name) scored"
+        let note = model.bestEpoch.map { "<p class=\"best\" data-epoch=\"\($0)\">The dotted line marks epoch \($0), the best by \(HTML.escape(model.monitor!.name)).</p>" } ?? ""
+        return "<section id=\"training-\(anchor(model.name))\" class=\"training\"><h2>\(HTML.escape(heading))</h2>\(note)<div class=\"plots\">"
+            + trainingPlots(model).map { $0.render() }.joined() + "</div></section>"
     }
 
     static func resultsSection(_ model: ReportContent.Model) -> String {

@@ -9,9 +9,11 @@ import PipeSpec
 ///
 /// The data section reads the records evaluate carries along (`split.json`, `ingest.json`, `balance.json`) and
 /// says "not recorded" for any that is missing. `gradcam_images` caps how many of evaluate's overlays are shown.
+/// The timeline, the protocol and the provenance come from the store's records of every stage upstream
+/// (`StageContext.lineage`): their keys, times, builds and resolved parameters.
 public struct ReportStage: TypedStageKind {
     public let name = "report"
-    public let version = 3
+    public let version = 4
     public let produces = ArtifactKind.report
 
     public init() {}
@@ -25,13 +27,33 @@ public struct ReportStage: TypedStageKind {
         }
         var content = ReportContent(title: p.title ?? "\(context.pipeline.name): results")
         var summary: [String: JSONValue] = [:]
+        let lineage = context.lineage
+        let evaluationProtocol = EvaluationProtocol(lineage: lineage)
         for (upstream, folder) in evaluations {
             let metrics = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json")))
             summary[upstream] = metrics
-            content.models.append(try model(named: upstream, folder: folder, metrics: metrics,
-                                            gradcamImages: p.gradcamImages))
-            if upstream == evaluations[0].key { content.data = dataSummary(folder) }
+            var model = try model(named: upstream, folder: folder, metrics: metrics, gradcamImages: p.gradcamImages)
+            if let training = evaluationProtocol.ancestor(of: upstream, kind: "fine-tune") {
+                model.trainedBy = training.name
+                let stopping = training.stage.parameters["early_stopping"]
+                let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
+                let mode = stopping?["mode"]?.stringValue ?? "auto"
+                model.monitor = .init(name: monitor, maximizes: mode == "auto" ? monitor != "val_loss" : mode == "max")
+            }
+            content.models.append(model)
+            if upstream == evaluations[0].key {
+                content.data = dataSummary(folder)
+                let predictions = try? CSVTable(contentsOf: folder.appendingPathComponent("predictions.csv"))
+                let magnifications = Set(predictions?.rows.map { predictions!.value($0, "magnification") } ?? []).subtracting([""])
+                content.evaluationProtocol = evaluationProtocol.sentences(
+                    evaluate: upstream, images: metrics["n_images"]?.intValue, patients: metrics["patient_level"]?["n_patients"]?.intValue,
+                    magnifications: magnifications.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) })
+            }
         }
+        content.stages = lineage.map { name, meta in
+            ReportContent.StageRecord(name: name, kind: meta.parts.kind, key: meta.key, seconds: meta.seconds, finished: meta.created,
+                                      pipe: meta.pipe, build: meta.build)
+        }.sorted { $0.started != $1.started ? $0.started < $1.started : $0.name < $1.name }
         content.provenance = provenance(context, evaluations: evaluations)
         do {
             try Data(ReportPage.render(content).utf8).write(to: context.output.appendingPathComponent("index.html"))
@@ -42,36 +64,20 @@ public struct ReportStage: TypedStageKind {
         }
     }
 
-    /// Pipeline, file hash, seed, pipe version and git commit, the weights, and each evaluated stage's key and time.
+    /// Pipeline, file hash, seed, the pipe build that wrote the report, and the weights each model started from;
+    /// each stage's key, time and build are in `content.stages`.
     private func provenance(_ context: StageContext, evaluations: [(key: String, value: URL)]) -> [(String, String)] {
         var rows: [(String, String)] = [("pipeline", context.pipeline.name)]
         if let file = context.pipeline.file { rows.append(("pipeline file", "\(file.path) (sha256 \(context.pipeline.fileHash ?? "?"))")) }
-        rows += [("seed", String(context.pipeline.seed)), ("pipe", PipeVersion.current)]
-        if let commit = Self.gitCommit(in: context.pipeline.directory) { rows.append(("git commit", commit)) }
+        rows += [("seed", String(context.pipeline.seed)), ("report written by", "pipe \(PipeBuild.version), build \(PipeBuild.commit)")]
         for (name, folder) in evaluations {
             if let weights = try? JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("import.json"))) {
                 let source = [weights["arch"]?.stringValue, weights["source"]?.stringValue, weights["initialisation"]?.stringValue,
                               weights["sha256"]?.stringValue.map { "sha256 \($0)" }].compactMap { $0 }
                 rows.append(("weights (\(name))", source.joined(separator: ", ")))
             }
-            if let meta = context.provenance(of: name) {
-                rows.append(("stage \(name)", "key \(meta.key), \(String(format: "%.2f", meta.seconds)) s"))
-            }
         }
         return rows
-    }
-
-    private static func gitCommit(in folder: URL) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder.path, "rev-parse", "--short", "HEAD"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 && !text.isEmpty ? text : nil
     }
 
     private func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
@@ -131,15 +137,19 @@ public struct ReportStage: TypedStageKind {
                 model.heatmapNote = "Showing \(model.heatmaps.count) of the \(written) overlays evaluate wrote."
             }
         }
-        if let history = try? CSVTable(contentsOf: folder.appendingPathComponent("history.csv")) {
-            model.history = history.rows.map { row in
-                func v(_ column: String) -> Double { Double(history.value(row, column)) ?? .nan }
-                return ReportContent.Epoch(epoch: Int(history.value(row, "epoch")) ?? 0, trainLoss: v("train_loss"), valLoss: v("val_loss"),
-                                           trainAccuracy: v("train_accuracy"), valAccuracy: v("val_accuracy"),
-                                           trainAUC: v("train_auc"), valAUC: v("val_auc"), learningRate: v("lr"), seconds: v("seconds"))
-            }
-        }
+        model.history = Self.history(in: folder)
         return model
+    }
+
+    /// The epochs of the `history.csv` evaluate carried along from fine-tune; none when there is no such file.
+    static func history(in folder: URL) -> [ReportContent.Epoch] {
+        guard let history = try? CSVTable(contentsOf: folder.appendingPathComponent("history.csv")) else { return [] }
+        return history.rows.map { row in
+            func v(_ column: String) -> Double { Double(history.value(row, column)) ?? .nan }
+            return ReportContent.Epoch(epoch: Int(history.value(row, "epoch")) ?? 0, trainLoss: v("train_loss"), valLoss: v("val_loss"),
+                                       trainAccuracy: v("train_accuracy"), valAccuracy: v("val_accuracy"),
+                                       trainAUC: v("train_auc"), valAUC: v("val_auc"), learningRate: v("lr"), seconds: v("seconds"))
+        }
     }
 
     /// The data facts evaluate carried along: split counts and the leakage check from `split.json` (computed

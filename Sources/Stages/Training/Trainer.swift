@@ -120,6 +120,7 @@ final class Trainer {
             firstEpoch = saved.epoch + 1
             context.note("resuming after epoch \(saved.epoch) of an interrupted run (\(saved.epoch) epochs kept; the optimizer's moments restart)")
         }
+        var finished = history.rows.last.map { Self.summary($0, of: epochs) }
         var computeSeconds = 0.0, exchangeSeconds = 0.0
         defer {
             if context.communicator.size > 1, computeSeconds + exchangeSeconds > 0 {
@@ -162,7 +163,8 @@ final class Trainer {
                 trainingImages += rows.count
                 step += 1
                 context.progress((epoch - 1) * order.count + seen, of: epochs * order.count, unit: "images",
-                                 detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)")
+                                 detail: "epoch \(epoch)/\(epochs), batch \(batchIndex + 1)/\((order.count + batchSize - 1) / batchSize)",
+                                 epoch: finished)
             }
             if let bad = firstNonFiniteState() {
                 throw diverged(epoch: epoch, rate: rate(at: max(step - 1, 0)), "\(bad) holds NaN or infinite values")
@@ -182,6 +184,9 @@ final class Trainer {
                                           learningRate: Double(rate(at: max(step - 1, 0))),
                                           seconds: Date().timeIntervalSince(started))
             history.rows.append(row)
+            finished = Self.summary(row, of: epochs)
+            context.progress(epoch * order.count, of: epochs * order.count, unit: "images", detail: "epoch \(epoch)/\(epochs) done",
+                             epoch: finished)
             let score = score(row)
             if plateau?.record(plateauScore(row), baseRate: schedule.base) == true {
                 context.note("epoch \(epoch): \(plateauMonitor.rawValue) has not improved for \(plateau!.patience) epochs; learning rate now \(rate(at: step))")
@@ -215,6 +220,14 @@ final class Trainer {
         if let probabilities = loss.probabilities { outcome.probabilities = TrainedClassifier.rows(of: probabilities) }
         if value.isFinite { backward(loss.backward()) }
         return outcome
+    }
+
+    /// A finished epoch as progress reports carry it: the scores a log line shows, in that order.
+    static func summary(_ row: TrainingHistory.Row, of epochs: Int) -> StageProgress.Epoch {
+        StageProgress.Epoch(number: row.epoch, of: epochs, scores: [
+            .init("loss", row.trainLoss), .init("val_loss", row.valLoss), .init("val_accuracy", row.valAccuracy),
+            .init("val_auc", row.valAUC), .init("lr", row.learningRate),
+        ])
     }
 
     /// One update: with `clipNorm`, the gradients are first scaled down to that global L2 norm when above it.
