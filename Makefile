@@ -49,8 +49,7 @@ test: deps test-deps
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= pipeline schema png jpeg dicom keras safetensors pth breakhis-name cbis-csv
 fuzz: deps
-	swift build -c release --product pipe-fuzz --build-path .build/fuzz --sanitize fuzzer --sanitize address \
-		-Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	swift build -c release --product pipe-fuzz --build-path .build/fuzz --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING
 	@mkdir -p .build/fuzz/findings
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p .build/fuzz/corpus/$$target; \

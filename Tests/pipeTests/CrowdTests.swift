@@ -50,11 +50,14 @@ final class CrowdTests: XCTestCase {
         for variant in [["a.yaml"], ["b.yaml"], ["a.yaml", "--set", "params.n=2"], ["b.yaml", "--set", "params.n=3"]] {
             let dry = try PipeBinary.run(["run"] + variant + ["--dry-run"], in: scratch.root)
             XCTAssertFalse((dry.stdout + dry.stderr).contains("unusable"), "a stored result is damaged:\n\(dry.stdout)\(dry.stderr)")
-            let final = try PipeBinary.run(["run"] + variant, in: scratch.root)
+            // A stage runs again only when no run stored its result: its key is not among the stored ones.
+            let stored = scratch.storedKeys()
+            let final = try PipeBinary.run(["run"] + variant + ["--json"], in: scratch.root)
             XCTAssertEqual(final.status, 0, final.stdout + final.stderr)
-            for (stage, status) in final.statuses where status == "ran" {
-                XCTAssertTrue(final.stdout.contains("\(stage): running (never run") || final.stdout.contains("\(stage): running (upstream"),
-                              "`\(stage)` reran for another reason than never having been stored:\n\(final.stdout)")
+            let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(final.stdout.utf8)) as? [String: Any])
+            for stage in try XCTUnwrap(summary["stages"] as? [[String: Any]]) where stage["status"] as? String == "ran" {
+                let key = try XCTUnwrap(stage["key"] as? String)
+                XCTAssertFalse(stored.contains(key), "`\(stage["name"] ?? "")` ran again although its result \(key) was stored:\n\(final.stderr)")
             }
             let again = try PipeBinary.run(["run"] + variant, in: scratch.root)
             XCTAssertEqual(Set(again.statuses.values), ["cached"], again.stdout)
