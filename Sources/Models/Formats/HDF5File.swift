@@ -137,6 +137,15 @@ final class HDF5File {
         guard rank >= 0, let count = ElementCount.of(shape, limit: expansionLimit / 4) else {
             throw fail("dataset '\(path)' claims shape \(dims.prefix(rank).map { $0 }), more values than the file can hold")
         }
+        // HDF5 1.10 copies compact data from a null buffer (a crash) when a damaged header records less data than
+        // the shape needs; contiguous data shorter than its shape is a truncated file.
+        let properties = H5Dget_create_plist(dataset)
+        let layout = H5Pget_layout(properties)
+        H5Pclose(properties)
+        let stored = H5Dget_storage_size(dataset), needed = UInt64(count) * UInt64(H5Tget_size(type))
+        if (layout == H5D_COMPACT && stored < needed) || (layout == H5D_CONTIGUOUS && stored != 0 && stored < needed) {
+            throw fail("dataset '\(path)' stores \(stored) bytes, but its shape \(shape) needs \(needed): the file is damaged")
+        }
         var values = [Float](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, chdf5_native_float(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)

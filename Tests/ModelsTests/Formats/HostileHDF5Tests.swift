@@ -38,4 +38,13 @@ final class HostileHDF5Tests: XCTestCase {
         let array = try HDF5File.read(path: path) { try $0.floats("/d") }
         XCTAssertEqual(array, WeightArray(shape: [3, 5], values: [Float](repeating: 0, count: 15)))
     }
+
+    func testACompactDatasetWithoutItsDataIsAnErrorNotACrash() throws {
+        // Found by `make fuzz`: HDF5 1.10 copied from a null buffer (SIGSEGV) for this mutated Keras file.
+        let path = ModelsFixture.directory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/keras/regression-compact-without-data.h5").path
+        XCTAssertThrowsError(try WeightLoader.inspect(path: path)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("stores 0 bytes, but its shape [3, 3, 8, 4] needs 1152: the file is damaged"), "\(error)")
+        }
+    }
 }
