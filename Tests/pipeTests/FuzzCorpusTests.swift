@@ -19,6 +19,14 @@ final class FuzzCorpusTests: XCTestCase {
             XCTAssertEqual(replay.status, 0, "\(target): \(replay.stderr)")
             XCTAssertEqual(replay.stdout, "pipe-fuzz \(target): \(inputs) inputs replayed, none crashed\n", target)
         }
+        // Inputs on which libhdf5 itself misbehaves under AddressSanitizer (see Tests/Fuzz/README.md): a normal
+        // build must still end with an error, never a signal.
+        let known = PipeBinary.packageRoot.appendingPathComponent("Tests/Fuzz/known")
+        let replay = try ChildProcess.run(fuzz, ["keras", known.path], limit: 120)
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        let inspect = try PipeBinary.run(["weights", "inspect", known.appendingPathComponent("keras-libhdf5-attribute-overflow.h5").path])
+        XCTAssertEqual(inspect.status, 1, inspect.stderr)
+        XCTAssertTrue(inspect.stderr.hasPrefix("pipe: error: cannot read weights"), inspect.stderr)
         let unknown = try ChildProcess.run(fuzz, ["nonsense", corpus.path])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.stderr.hasPrefix("usage: pipe-fuzz TARGET"), unknown.stderr)
