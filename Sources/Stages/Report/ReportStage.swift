@@ -80,7 +80,7 @@ public struct ReportStage: TypedStageKind {
         return rows
     }
 
-    private func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
+    func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
         var model = ReportContent.Model(name: name)
         let recorded = metrics["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let classes = recorded.isEmpty ? model.classes : recorded
