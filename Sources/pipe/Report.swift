@@ -10,8 +10,14 @@ struct Report: ParsableCommand {
         abstract: "Compare recorded runs on one self-contained HTML page: table, overlaid ROC and PR curves, training curves.",
         discussion: "A run is named by its id, a unique prefix of it, HEAD (the newest run in the state folder) or HEAD~N (the Nth before it).")
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Two or more runs to compare.", valueName: "RUN"))
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Two or more runs to compare (or --pipeline).", valueName: "RUN"))
     var runs: [String] = []
+
+    @Option(help: ArgumentHelp("Compare the last runs of this pipeline file instead of naming them.", valueName: "FILE"))
+    var pipeline: String?
+
+    @Option(help: ArgumentHelp("With --pipeline: how many of its newest runs to compare.", valueName: "N"))
+    var last = 2
 
     @Option(help: ArgumentHelp("The folder to write index.html into (default: STATE/reports/<ids>).", valueName: "DIR"))
     var out: String?
@@ -19,6 +25,11 @@ struct Report: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func validate() throws {
+        if pipeline != nil {
+            guard runs.isEmpty else { throw ValidationError("give either --runs or --pipeline, not both") }
+            guard last >= 2 else { throw ValidationError("--last \(last): give 2 or more runs to compare") }
+            return
+        }
         guard runs.count >= 2 else {
             throw ValidationError("give at least two runs to compare: `pipe report --runs HEAD~1 HEAD` (ids from `pipe log PIPELINE`)")
         }
@@ -29,7 +40,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let history = RunHistory(root: state.url).entries()
-        let entries = try Terminal.orFail { try runs.map { try RunHistory.resolve($0, in: history) } }
+        let entries = try chosen(history)
         guard Set(entries.map(\.id)).count == entries.count else {
             Terminal.error("pipe: error: --runs names the same run twice (\(runs.joined(separator: " "))); give different runs")
             throw ExitCode.failure
@@ -38,7 +49,7 @@ struct Report: ParsableCommand {
         let table = ExpTable(runs: entries, allParams: false)
         let compared = entries.map { entry in
             let leaves = HistoryText.leaves(entry.params)
-            return RunComparisonPage.Run(
+            var run = RunComparisonPage.Run(
                 id: entry.id, started: HistoryText.time(entry.started), overrides: entry.overrides,
                 params: table.params.map { ($0, HistoryText.cell(leaves[$0])) },
                 metrics: table.metrics.compactMap { metric in
@@ -50,6 +61,10 @@ struct Report: ParsableCommand {
                 evaluations: entry.stages.filter { !$0.metrics.isEmpty }.map { stage in
                     (stage.name, stage.key.flatMap { workspace?.result($0)?.output })
                 })
+            for stage in entry.stages {
+                if let key = stage.key, let stored = workspace?.result(key) { run.lineage[stage.name] = stored.meta }
+            }
+            return run
         }
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? state.url.appendingPathComponent("reports").appendingPathComponent(entries.map(\.id).joined(separator: "-"))
@@ -63,5 +78,18 @@ struct Report: ParsableCommand {
             throw ExitCode.failure
         }
         print(page.path)
+    }
+
+    /// The runs `--runs` names, or the last `--last` runs of `--pipeline`, oldest first.
+    private func chosen(_ history: [RunEntry]) throws -> [RunEntry] {
+        guard let pipeline else { return try Terminal.orFail { try runs.map { try RunHistory.resolve($0, in: history) } } }
+        let stored = PipelineState.storedForm(of: URL(fileURLWithPath: pipeline).standardizedFileURL.path, root: state.url)
+        let entries = RunHistory(root: state.url).entries(file: stored)
+        guard entries.count >= 2 else {
+            Terminal.error("pipe: error: \(pipeline) has \(entries.count) recorded run\(entries.count == 1 ? "" : "s") in \(state.stateDirectory)/runs; "
+                + "a comparison needs two (`pipe run \(pipeline)` records one per run)")
+            throw ExitCode.failure
+        }
+        return entries.prefix(last).reversed()
     }
 }

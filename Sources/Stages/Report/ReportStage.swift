@@ -33,13 +33,7 @@ public struct ReportStage: TypedStageKind {
             let metrics = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json")))
             summary[upstream] = metrics
             var model = try model(named: upstream, folder: folder, metrics: metrics, gradcamImages: p.gradcamImages)
-            if let training = evaluationProtocol.ancestor(of: upstream, kind: "fine-tune") {
-                model.trainedBy = training.name
-                let stopping = training.stage.parameters["early_stopping"]
-                let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
-                let mode = stopping?["mode"]?.stringValue ?? "auto"
-                model.monitor = .init(name: monitor, maximizes: mode == "auto" ? monitor != "val_loss" : mode == "max")
-            }
+            Self.attachTraining(&model, evaluate: upstream, evaluationProtocol)
             content.models.append(model)
             if upstream == evaluations[0].key {
                 content.data = dataSummary(folder)
@@ -62,6 +56,16 @@ public struct ReportStage: TypedStageKind {
         } catch {
             throw StageError.cannotWrite(context.output.path)
         }
+    }
+
+    /// Names the fine-tune stage upstream of `evaluate` as the model's trainer, with the score its early stopping watched.
+    static func attachTraining(_ model: inout ReportContent.Model, evaluate: String, _ evaluationProtocol: EvaluationProtocol) {
+        guard let training = evaluationProtocol.ancestor(of: evaluate, kind: "fine-tune") else { return }
+        model.trainedBy = training.name
+        let stopping = training.stage.parameters["early_stopping"]
+        let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
+        let mode = stopping?["mode"]?.stringValue ?? "auto"
+        model.monitor = .init(name: monitor, maximizes: mode == "auto" ? monitor != "val_loss" : mode == "max")
     }
 
     /// Pipeline, file hash, seed, the pipe build that wrote the report, and the weights each model started from;

@@ -1,4 +1,5 @@
 import Foundation
+import PipeEngine
 import PipeSpec
 
 /// Renders several recorded runs on one self-contained page: a table, overlaid ROC and PR curves, training curves and a section per run.
@@ -15,6 +16,8 @@ public enum RunComparisonPage {
         public var stages: [(name: String, status: String, key: String?, stored: Bool)]
         /// Each evaluate stage of the run with its output folder; nil when gc removed the result.
         public var evaluations: [(stage: String, folder: URL?)]
+        /// The stored records of the run's stages still in the store, by stage name: which fine-tune trained each model.
+        public var lineage: [String: ArtifactMeta] = [:]
 
         public init(id: String, started: String, overrides: [String], params: [(String, String)],
                     metrics: [(name: String, value: Double, interval: [Double]?)],
@@ -37,8 +40,10 @@ public enum RunComparisonPage {
             run.evaluations.map { evaluation -> (stage: String, model: ReportContent.Model?) in
                 guard let folder = evaluation.folder,
                       let metrics = try? JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json"))) else { return (evaluation.stage, nil) }
-                var model = try? ReportStage().model(named: evaluation.stage, folder: folder, metrics: metrics, gradcamImages: 0)
-                model?.monitor = .init(name: "val_loss", maximizes: false)
+                guard var model = try? ReportStage().model(named: evaluation.stage, folder: folder, metrics: metrics, gradcamImages: 0) else {
+                    return (evaluation.stage, nil)
+                }
+                ReportStage.attachTraining(&model, evaluate: evaluation.stage, EvaluationProtocol(lineage: run.lineage))
                 return (evaluation.stage, model)
             }
         }
@@ -86,7 +91,7 @@ public enum RunComparisonPage {
         return "<section id=\"curves\"><h2>ROC and precision-recall</h2><div class=\"plots\">" + plots.map { $0.render() }.joined() + "</div></section>"
     }
 
-    /// Loss, accuracy and learning rate per epoch, one plot each per run, the best epoch by val_loss marked.
+    /// Loss, accuracy and learning rate per epoch, one plot each per run, the epoch fine-tune kept marked.
     static func training(_ runs: [Run], _ models: [[(stage: String, model: ReportContent.Model?)]]) -> String {
         var out = ""
         for (run, evaluated) in zip(runs, models) {
@@ -96,8 +101,8 @@ public enum RunComparisonPage {
                     titled.title = "\(plot.title), \(run.id)"
                     return titled.render()
                 }
-                let note = model.bestEpoch.map { "<p class=\"best\" data-epoch=\"\($0)\">The dotted line marks epoch \($0), the lowest val_loss.</p>" } ?? ""
-                out += "<div class=\"run-training\"><h3>\(HTML.escape(run.label)): \(HTML.escape(model.name))</h3>\(note)<div class=\"plots\">" + plots.joined() + "</div></div>"
+                let note = model.bestEpoch.map { "<p class=\"best\" data-epoch=\"\($0)\">The dotted line marks epoch \($0), the best by \(HTML.escape(model.monitor!.name)).</p>" } ?? ""
+                out += "<div class=\"run-training\"><h3>\(HTML.escape(run.label)): \(HTML.escape(model.trainedBy ?? model.name))</h3>\(note)<div class=\"plots\">" + plots.joined() + "</div></div>"
             }
         }
         return out.isEmpty ? "" : "<section id=\"training\"><h2>Training curves</h2>\(out)</section>"
