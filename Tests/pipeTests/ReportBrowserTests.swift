@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The three kinds of report (one model, a matrix of models, eight classes) opened in headless Chromium at a
+/// The three kinds of report (one model, a matrix of models, eight classes) and the run comparison page opened in headless Chromium at a
 /// desktop and a phone width: no console error, no request leaving the page, every figure visible inside the
 /// page, no two labels of a plot on top of each other. Screenshots go to the folder the tests print.
 final class ReportBrowserTests: XCTestCase {
@@ -79,6 +79,25 @@ final class ReportBrowserTests: XCTestCase {
 
     /// The checks find what they look for: a page with two labels on top of each other, a console error, an
     /// exception, a request to another address and a figure wider than the page.
+    func testRunComparisonPage() throws {
+        let scratch = try Scratch()
+        try scratch.write("t.yaml", RunComparisonCommandTests.yaml)
+        let first = try RunComparisonCommandTests.record(scratch), second = try RunComparisonCommandTests.record(scratch, "--set", "params.threshold=0.3")
+        let report = try scratch.pipe("report", "--runs", first.id, second.id)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let page = URL(fileURLWithPath: report.stdout.trimmingCharacters(in: .newlines))
+        let browser = try HeadlessChromium()
+        defer { browser.close() }
+        print("ReportBrowserTests: screenshots in \(Self.screenshots.path)")
+        for width in Self.widths {
+            let shot = Self.screenshots.appendingPathComponent("runs-\(width).png")
+            let found = try PageInspection.inspect(page, width: width, in: browser, screenshot: shot)
+            XCTAssertEqual(found.figures, 8, "runs at \(width) px: ROC, PR and three training plots per run")
+            XCTAssertEqual(found.problems, [], "run comparison at \(width) px (screenshot \(shot.path))")
+            XCTAssertNotNil(found.screenshot, "runs at \(width) px: no screenshot")
+        }
+    }
+
     func testTheChecksCatchOverlapsErrorsRequestsAndOverflow() throws {
         let scratch = try Scratch()
         let page = try scratch.write("bad.html", """

@@ -33,13 +33,7 @@ public struct ReportStage: TypedStageKind {
             let metrics = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("metrics.json")))
             summary[upstream] = metrics
             var model = try model(named: upstream, folder: folder, metrics: metrics, gradcamImages: p.gradcamImages)
-            if let training = evaluationProtocol.ancestor(of: upstream, kind: "fine-tune") {
-                model.trainedBy = training.name
-                let stopping = training.stage.parameters["early_stopping"]
-                let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
-                let mode = stopping?["mode"]?.stringValue ?? "auto"
-                model.monitor = .init(name: monitor, maximizes: mode == "auto" ? monitor != "val_loss" : mode == "max")
-            }
+            Self.attachTraining(&model, evaluate: upstream, evaluationProtocol)
             content.models.append(model)
             if upstream == evaluations[0].key {
                 content.data = dataSummary(folder)
@@ -64,6 +58,16 @@ public struct ReportStage: TypedStageKind {
         }
     }
 
+    /// Names the fine-tune stage upstream of `evaluate` as the model's trainer, with the score its early stopping watched.
+    static func attachTraining(_ model: inout ReportContent.Model, evaluate: String, _ evaluationProtocol: EvaluationProtocol) {
+        guard let training = evaluationProtocol.ancestor(of: evaluate, kind: "fine-tune") else { return }
+        model.trainedBy = training.name
+        let stopping = training.stage.parameters["early_stopping"]
+        let monitor = stopping?["monitor"]?.stringValue ?? "val_loss"
+        let mode = stopping?["mode"]?.stringValue ?? "auto"
+        model.monitor = .init(name: monitor, maximizes: mode == "auto" ? monitor != "val_loss" : mode == "max")
+    }
+
     /// Pipeline, file hash, seed, the pipe build that wrote the report, and the weights each model started from;
     /// each stage's key, time and build are in `content.stages`.
     private func provenance(_ context: StageContext, evaluations: [(key: String, value: URL)]) -> [(String, String)] {
@@ -80,7 +84,7 @@ public struct ReportStage: TypedStageKind {
         return rows
     }
 
-    private func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
+    func model(named name: String, folder: URL, metrics: JSONValue, gradcamImages: Int) throws -> ReportContent.Model {
         var model = ReportContent.Model(name: name)
         let recorded = metrics["classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let classes = recorded.isEmpty ? model.classes : recorded
