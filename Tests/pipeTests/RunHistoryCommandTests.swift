@@ -47,12 +47,7 @@ final class RunHistoryCommandTests: XCTestCase {
 
     /// Runs and returns the run id and the evaluate stage's metrics.json as written.
     private func pipeRun(_ arguments: String...) throws -> (id: String, metrics: [String: Any]) {
-        let run = try PipeBinary.run(["run", "t.yaml"] + arguments, in: scratch.root)
-        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        let id = try XCTUnwrap(run.stdout.components(separatedBy: "pipe: recorded as run ").last?.prefix(8)).description
-        let folder = try XCTUnwrap(try scratch.pipe("outputs", "t.yaml", "evaluate").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("metrics.json")))
-        return (id, try XCTUnwrap(metrics as? [String: Any]))
+        try scratch.recordedRun("t.yaml", arguments)
     }
 
     func testLogShowAndDiffDescribeThreeRuns() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A temporary project folder for end-to-end tests: a pipeline file, data files, and pipe's state.
 final class Scratch {
@@ -72,5 +73,17 @@ extension PipeBinary.Output {
             }
         }
         return result
+    }
+}
+
+extension Scratch {
+    /// Runs `pipe run FILE arguments...` and returns the id it was recorded as and the evaluate stage's metrics.json.
+    func recordedRun(_ file: String, _ arguments: [String] = []) throws -> (id: String, metrics: [String: Any]) {
+        let run = try PipeBinary.run(["run", file] + arguments, in: root)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let id = try XCTUnwrap(run.stdout.components(separatedBy: "pipe: recorded as run ").last?.prefix(8)).description
+        let folder = try XCTUnwrap(try pipe("outputs", file, "evaluate").stdout.split(separator: "\t").last?.trimmingCharacters(in: .newlines))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("metrics.json")))
+        return (id, try XCTUnwrap(metrics as? [String: Any]))
     }
 }
