@@ -22,11 +22,15 @@ final class FuzzCorpusTests: XCTestCase {
         // Inputs on which libhdf5 itself misbehaves under AddressSanitizer (see Tests/Fuzz/README.md): a normal
         // build must still end with an error, never a signal.
         let known = PipeBinary.packageRoot.appendingPathComponent("Tests/Fuzz/known")
+        let knownInputs = try FileManager.default.contentsOfDirectory(atPath: known.path).count
         let replay = try ChildProcess.run(fuzz, ["keras", known.path], limit: 120)
         XCTAssertEqual(replay.status, 0, replay.stderr)
-        let inspect = try PipeBinary.run(["weights", "inspect", known.appendingPathComponent("keras-libhdf5-attribute-overflow.h5").path])
+        XCTAssertEqual(replay.stdout, "pipe-fuzz keras: \(knownInputs) inputs replayed, none crashed\n")
+        XCTAssertGreaterThan(knownInputs, 0)
+        let inspect = try PipeBinary.run(["weights", "inspect", known.appendingPathComponent("keras-libhdf5-attribute-overflow.hdf5").path])
         XCTAssertEqual(inspect.status, 1, inspect.stderr)
         XCTAssertTrue(inspect.stderr.hasPrefix("pipe: error: cannot read weights"), inspect.stderr)
+        XCTAssertFalse(inspect.stderr.contains("no such file"), inspect.stderr)
         let unknown = try ChildProcess.run(fuzz, ["nonsense", corpus.path])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.stderr.hasPrefix("usage: pipe-fuzz TARGET"), unknown.stderr)

@@ -42,7 +42,7 @@ final class HostileHDF5Tests: XCTestCase {
     func testACompactDatasetWithoutItsDataIsAnErrorNotACrash() throws {
         // Found by `make fuzz`: HDF5 1.10 copied from a null buffer (SIGSEGV) for this mutated Keras file.
         let path = ModelsFixture.directory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/corpus/keras/regression-compact-without-data.h5").path
+            .appendingPathComponent("Fuzz/corpus/keras/regression-compact-without-data.hdf5").path
         XCTAssertThrowsError(try WeightLoader.inspect(path: path)) { error in
             XCTAssertTrue("\(error)".hasSuffix("stores 0 bytes, but its shape [3, 3, 8, 4] needs 1152: the file is damaged"), "\(error)")
         }
