@@ -16,10 +16,22 @@ int cgemm_sgemm(int kernel, int transA, int transB, long m, long n, long k, floa
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     if (!cgemm_available(kernel)) return -1;
     switch (kernel) {
-    case CGEMM_AVX512: return cgemm_avx512_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_AVX2: return cgemm_avx2_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_PORTABLE: return cgemm_portable_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_NEON: return cgemm_neon_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    case CGEMM_AVX512: return cgemm_avx512_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
+    case CGEMM_AVX2: return cgemm_avx2_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
+    case CGEMM_PORTABLE: return cgemm_portable_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
+    case CGEMM_NEON: return cgemm_neon_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
+    default: return -1;
+    }
+}
+
+int cgemm_sgemm_normalized(int kernel, long m, long n, long k, const float *a, long lda,
+                           const cgemm_normalization *norm, const float *b, long ldb, float *c, long ldc) {
+    if (!cgemm_available(kernel) || !norm) return -1;
+    switch (kernel) {
+    case CGEMM_AVX512: return cgemm_avx512_sgemm(0, 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, norm);
+    case CGEMM_AVX2: return cgemm_avx2_sgemm(0, 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, norm);
+    case CGEMM_PORTABLE: return cgemm_portable_sgemm(0, 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, norm);
+    case CGEMM_NEON: return cgemm_neon_sgemm(0, 0, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, norm);
     default: return -1;
     }
 }

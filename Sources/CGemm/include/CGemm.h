@@ -19,6 +19,19 @@ int cgemm_available(int kernel);
 int cgemm_sgemm(int kernel, int transA, int transB, long m, long n, long k, float alpha,
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// A batch norm and ReLU applied to A's columns as the GEMM reads them (`cgemm_sgemm_normalized`):
+/// A'[i][p] = max((A[i][p] - mean[p]) * scale[p] + shift[p], 0), each step rounded on its own and NaN
+/// becoming 0, exactly as a separate pass writing A' would compute it. Each array holds k floats.
+typedef struct {
+    const float *mean, *scale, *shift;
+} cgemm_normalization;
+
+/// C = A' B (A' as above, A and B not transposed, C overwritten) on one thread with `kernel`, without
+/// writing A' anywhere but the kernel's cache-sized blocks; the same bits as `cgemm_sgemm` on A'.
+/// Returns as `cgemm_sgemm` does.
+int cgemm_sgemm_normalized(int kernel, long m, long n, long k, const float *a, long lda,
+                           const cgemm_normalization *norm, const float *b, long ldb, float *c, long ldc);
+
 /// The kernel's register tile: callers splitting work across threads should cut m (n) at multiples
 /// of these.
 long cgemm_tile_rows(int kernel);

@@ -116,6 +116,37 @@ public enum GemmKernel: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether `runNormalized` reads A through a batch norm itself (pipe's kernels) rather than leaving the
+    /// normalized A to the caller (OpenBLAS).
+    public var normalizesWhileReading: Bool { code != nil && isAvailable }
+
+    /// `C = relu((A - mean) * scale + shift) B` (per column of A; A `m x k`, B `k x n`, C overwritten), with the
+    /// same bits as a batch-norm pass writing the normalized A followed by `run`, but reading A only once.
+    /// Returns false, leaving C untouched, on a kernel that cannot (`normalizesWhileReading`).
+    public func runNormalized(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, mean: UnsafePointer<Float>,
+                              scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                              ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = 1) -> Bool {
+        guard let code, isAvailable, k > 0 else { return false }
+        guard m > 0, n > 0 else { return true }
+        let tileRows = cgemm_tile_rows(code), rowTiles = (m + tileRows - 1) / tileRows
+        let bands = max(1, min(threads, rowTiles))
+        let pointers = UncheckedSendable((a, b, c))
+        var norm = cgemm_normalization(mean: mean, scale: scale, shift: shift)
+        var failed = false
+        withUnsafePointer(to: &norm) { norm in
+            let shared = UncheckedSendable(norm)
+            let outcomes = Parallel.map(bands) { band -> Bool in
+                let (a, b, c) = pointers.value
+                let first = rowTiles * band / bands * tileRows, last = min(rowTiles * (band + 1) / bands * tileRows, m)
+                guard last > first else { return true }
+                return cgemm_sgemm_normalized(code, last - first, n, k, a + first * lda, lda, shared.value, b, ldb,
+                                              c + first * ldc, ldc) == 0
+            }
+            failed = outcomes.contains(false)
+        }
+        return !failed
+    }
+
     /// One band on one of pipe's kernels, or on OpenBLAS when its packing buffers could not be allocated.
     private static func product(_ code: Int32, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int,
                                 _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,

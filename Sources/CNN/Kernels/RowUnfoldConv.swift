@@ -315,6 +315,29 @@ enum PointwiseConv {
         }
     }
 
+    /// `forward` on `relu((input - mean) * scale + shift)` (per input channel), the batch norm applied as the
+    /// kernel reads the input; false, with nothing written, when the GEMM kernel cannot (OpenBLAS).
+    static func forwardNormalized(output: UnsafeMutablePointer<Float>, outputStride: Int, input: UnsafePointer<Float>,
+                                  inputStride: Int, mean: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                  shift: UnsafePointer<Float>, weights: UnsafePointer<Float>, shape: ConvShape,
+                                  limit: Int) -> Bool {
+        let kernel = GemmKernel.current
+        guard kernel.normalizesWhileReading else { return false }
+        let rows = shape.batch * shape.height * shape.width
+        let blocks = rowBlocks(rows: rows, width: shape.inChannels + shape.outChannels, limit: limit)
+        // Each block writes only its own flag.
+        let done = UnsafeMutableBufferPointer<Bool>.allocate(capacity: blocks.count)
+        defer { done.deallocate() }
+        RowUnfoldConv.run(items: blocks.count, lanes: min(RowUnfoldConv.laneCount, blocks.count)) { _, index in
+            let block = blocks[index]
+            done[index] = kernel.runNormalized(m: block.count, n: shape.outChannels, k: shape.inChannels,
+                                            a: input + block.lowerBound * inputStride, lda: inputStride, mean: mean,
+                                            scale: scale, shift: shift, b: weights, ldb: shape.outChannels,
+                                            c: output + block.lowerBound * outputStride, ldc: outputStride)
+        }
+        return !done.contains(false)
+    }
+
     static func inputGradient(_ inputGradient: UnsafeMutablePointer<Float>, inputGradientStride: Int,
                               accumulate: Bool, outputGradient: UnsafePointer<Float>, outputGradientStride: Int,
                               weights: UnsafePointer<Float>, shape: ConvShape, limit: Int) {

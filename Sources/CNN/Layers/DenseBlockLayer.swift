@@ -36,6 +36,10 @@ public final class DenseBlockLayer: Layer {
         }
     }
 
+    /// Whether inference lets the GEMM kernel apply each unit's first batch norm as it reads the block's
+    /// buffer; tests switch it off to compare with the separate pass.
+    nonisolated(unsafe) static var normalizesInGemm = true
+
     public let name: String
     public let units: [Unit]
     public let inputChannels: Int
@@ -98,12 +102,15 @@ public final class DenseBlockLayer: Layer {
             let normalized2 = buffer(&s.normalized2, shared.map { $0 + 2 * rows * widest }, shape: [n, h, w, width])
             s.mode1 = unit.norm1.kernelMode(for: context.mode)
             s.mode2 = unit.norm2.kernelMode(for: context.mode)
-            normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows, mode: s.mode1,
-                      context: context)
-            conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
-                          weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data,
-                          shape: ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window),
-                          arena: context.arena)
+            let shape1 = ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window)
+            if lastForwardTrained || s.mode1 != .inference
+                || !normalizedBottleneck(unit, s, into: bottleneck, input: y.data, inputStride: total, shape: shape1, context: context) {
+                normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows,
+                          mode: s.mode1, context: context)
+                conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
+                              weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data, shape: shape1,
+                              arena: context.arena)
+            }
             normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2,
                       context: context)
             conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
@@ -173,6 +180,24 @@ public final class DenseBlockLayer: Layer {
         if let shared { return shared }
         own = Tensor.reusing(own, shape: shape)
         return own!.data
+    }
+
+    /// The unit's bottleneck, `conv1(relu(norm1(input)))`, with the batch norm applied as the GEMM kernel reads the
+    /// input instead of in a pass of its own (the same bits); false, with nothing written, where that cannot be.
+    private func normalizedBottleneck(_ unit: Unit, _ s: Saved, into output: UnsafeMutablePointer<Float>,
+                                      input: UnsafePointer<Float>, inputStride: Int, shape: ConvShape,
+                                      context: LayerContext) -> Bool {
+        let norm = unit.norm1
+        guard Self.normalizesInGemm, unit.conv1.bias == nil, PointwiseConv.handles(shape), GemmKernel.current.normalizesWhileReading else { return false }
+        batchNormInferenceStatistics(savedMean: s.mean1.data, savedInvStd: s.invStd1.data, runningMean: norm.runningMean.data,
+                                     runningVariance: norm.runningVariance.data, channels: norm.channels, epsilon: norm.epsilon)
+        let scale = batchNormScale(savedInvStd: s.invStd1.data, gamma: norm.gamma.value.data, channels: norm.channels)
+        return scale.withUnsafeBufferPointer { scale in
+            PointwiseConv.forwardNormalized(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
+                                            mean: s.mean1.data, scale: scale.baseAddress!, shift: norm.beta.value.data,
+                                            weights: unit.conv1.weight.value.data, shape: shape,
+                                            limit: rowUnfoldLimit(context.arena))
+        }
     }
 
     /// `output = relu(norm(input))` over `norm.channels` channels of rows `inputStride` apart.

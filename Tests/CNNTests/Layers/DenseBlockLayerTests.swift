@@ -95,6 +95,31 @@ final class DenseBlockLayerTests: XCTestCase {
         }
     }
 
+    /// In inference the first batch norm of each unit runs inside the 1x1 convolution's GEMM (pipe's kernels);
+    /// the block's output has the same bits as with the separate batch-norm pass.
+    func testInferenceWithTheBatchNormInsideTheGemmEqualsTheSeparatePass() throws {
+        XCTAssertTrue(GemmKernel.current.normalizesWhileReading || GemmKernel.current == .openBLAS)
+        var random = TestRandom(seed: 43)
+        let units = (0..<Self.unitCount).map { Self.unit($0, random: &random) }
+        for unit in units {
+            for norm in [unit.norm1, unit.norm2] {
+                norm.runningMean.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels, scale: 0.5)))
+                norm.runningVariance.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels).map { $0 * $0 + 0.2 }))
+            }
+        }
+        let block = try DenseBlockLayer(name: "block", inputChannels: Self.inputChannels, units: units)
+        let graph = Graph()
+        graph.append(block)
+        let input = Tensor(shape: [3, 6, 5, Self.inputChannels], values: random.array(90 * Self.inputChannels, scale: 2))
+        defer { DenseBlockLayer.normalizesInGemm = true }
+        DenseBlockLayer.normalizesInGemm = false
+        let separate = try graph.forward(input, mode: .inference).array
+        DenseBlockLayer.normalizesInGemm = true
+        let fused = try graph.forward(input, mode: .inference).array
+        XCTAssertEqual(fused.map(\.bitPattern), separate.map(\.bitPattern))
+        XCTAssertGreaterThan(Set(fused).count, fused.count / 2, "the output is not degenerate")
+    }
+
     func testUnitsMustReadTheBlocksChannels() {
         var random = TestRandom(seed: 42)
         let units = [Self.unit(0, random: &random), Self.unit(0, random: &random)]
