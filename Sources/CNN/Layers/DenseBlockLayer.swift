@@ -36,9 +36,10 @@ public final class DenseBlockLayer: Layer {
         }
     }
 
-    /// Whether inference lets the GEMM kernel apply each unit's first batch norm as it reads the block's
-    /// buffer; tests switch it off to compare with the separate pass.
-    nonisolated(unsafe) static var normalizesInGemm = true
+    /// Whether inference lets the convolutions apply each unit's batch norms as they read their input (the
+    /// 1x1 convolution's GEMM kernel, the 3x3 convolution's Winograd input transform) instead of separate
+    /// passes; tests switch it off to compare.
+    nonisolated(unsafe) static var fusesNormalization = true
 
     public let name: String
     public let units: [Unit]
@@ -111,12 +112,15 @@ public final class DenseBlockLayer: Layer {
                               weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data, shape: shape1,
                               arena: context.arena)
             }
-            normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2,
-                      context: context)
-            conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
-                          weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data,
-                          shape: ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window),
-                          arena: context.arena)
+            let shape2 = ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window)
+            if lastForwardTrained || s.mode2 != .inference
+                || !normalizedGrowth(unit, s, into: y.data + c, outputStride: total, input: bottleneck, shape: shape2, context: context) {
+                normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows,
+                          mode: s.mode2, context: context)
+                conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
+                              weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data, shape: shape2,
+                              arena: context.arena)
+            }
             c += growth
         }
         return y
@@ -188,16 +192,38 @@ public final class DenseBlockLayer: Layer {
                                       input: UnsafePointer<Float>, inputStride: Int, shape: ConvShape,
                                       context: LayerContext) -> Bool {
         let norm = unit.norm1
-        guard Self.normalizesInGemm, unit.conv1.bias == nil, PointwiseConv.handles(shape), GemmKernel.current.normalizesWhileReading else { return false }
-        batchNormInferenceStatistics(savedMean: s.mean1.data, savedInvStd: s.invStd1.data, runningMean: norm.runningMean.data,
-                                     runningVariance: norm.runningVariance.data, channels: norm.channels, epsilon: norm.epsilon)
-        let scale = batchNormScale(savedInvStd: s.invStd1.data, gamma: norm.gamma.value.data, channels: norm.channels)
+        guard Self.fusesNormalization, unit.conv1.bias == nil, PointwiseConv.handles(shape), GemmKernel.current.normalizesWhileReading else { return false }
+        let scale = inferenceScale(norm, s.mean1, s.invStd1)
         return scale.withUnsafeBufferPointer { scale in
             PointwiseConv.forwardNormalized(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
                                             mean: s.mean1.data, scale: scale.baseAddress!, shift: norm.beta.value.data,
                                             weights: unit.conv1.weight.value.data, shape: shape,
                                             limit: rowUnfoldLimit(context.arena))
         }
+    }
+
+    /// The unit's new channels, `conv2(relu(norm2(input)))`, with the batch norm applied as the Winograd input
+    /// transform reads the bottleneck (the same bits); false, with nothing written, where that path does not apply.
+    private func normalizedGrowth(_ unit: Unit, _ s: Saved, into output: UnsafeMutablePointer<Float>, outputStride: Int,
+                                  input: UnsafePointer<Float>, shape: ConvShape, context: LayerContext) -> Bool {
+        guard Self.fusesNormalization, unit.conv2.bias == nil, Winograd3x3.handles(shape) else { return false }
+        let scale = inferenceScale(unit.norm2, s.mean2, s.invStd2)
+        scale.withUnsafeBufferPointer { scale in
+            let limit = rowUnfoldLimit(context.arena)
+            Winograd3x3.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
+                                inputStride: shape.inChannels, weights: unit.conv2.weight.value.data, shape: shape, limit: limit,
+                                scratch: context.arena.scratch(Winograd3x3.scratchSize(shape, limit: limit)),
+                                normalization: BatchNormReading(mean: s.mean2.data, scale: scale.baseAddress!,
+                                                                shift: unit.norm2.beta.value.data))
+        }
+        return true
+    }
+
+    /// The inference statistics of `norm` written to `mean` and `invStd`, and the factor per channel.
+    private func inferenceScale(_ norm: BatchNormLayer, _ mean: Tensor, _ invStd: Tensor) -> [Float] {
+        batchNormInferenceStatistics(savedMean: mean.data, savedInvStd: invStd.data, runningMean: norm.runningMean.data,
+                                     runningVariance: norm.runningVariance.data, channels: norm.channels, epsilon: norm.epsilon)
+        return batchNormScale(savedInvStd: invStd.data, gamma: norm.gamma.value.data, channels: norm.channels)
     }
 
     /// `output = relu(norm(input))` over `norm.channels` channels of rows `inputStride` apart.
