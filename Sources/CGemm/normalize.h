@@ -1,4 +1,4 @@
-// The A-side batch norm and ReLU of `cgemm_sgemm_normalized`, included by each kernel file after it
+// The A-side batch norm and ReLU of `cgemm_options.norm`, included by each kernel file after it
 // defines KERNEL (its target attribute, or nothing).
 #ifndef CGEMM_NORMALIZE_H
 #define CGEMM_NORMALIZE_H

@@ -50,6 +50,19 @@ public enum Elementwise {
         }
     }
 
+    /// `matrix[row][c] += vector[c]` for `rows` rows of `columns` values, `stride` apart: a bias on every pixel.
+    public static func addToRows(_ matrix: UnsafeMutablePointer<Float>, stride: Int, _ vector: UnsafePointer<Float>,
+                                 rows: Int, columns: Int) {
+        Parallel.forEach(count: rows, grain: max(1, 8192 / max(columns, 1))) { row in
+            let target = matrix + row * stride
+            forEachLane(in: 0..<columns) { c in
+                (Lanes(at: target + c) + Lanes(at: vector + c)).store(at: target + c)
+            } scalar: { c in
+                target[c] += vector[c]
+            }
+        }
+    }
+
     /// `output = input * scale`.
     public static func scale(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, by scale: Float, count: Int) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in

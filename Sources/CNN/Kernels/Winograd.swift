@@ -46,12 +46,13 @@ enum Winograd3x3 {
     }
 
     /// Scratch floats `forward` needs: the transformed weights, then per thread a unit's transformed
-    /// input and products, then one zero pixel.
+    /// input and products, then one zero pixel, then the transformed weights packed for the GEMM kernel.
     static func scratchSize(_ shape: ConvShape, limit: Int) -> Int {
         let (units, maxTiles) = plan(shape, limit: limit)
         let lanes = min(RowUnfoldConv.laneCount, units.count)
         return 16 * shape.inChannels * shape.outChannels
             + lanes * 16 * maxTiles * (shape.inChannels + shape.outChannels) + shape.inChannels
+            + 16 * PackedOperand.scratchSize(.current, k: shape.inChannels, n: shape.outChannels)
     }
 
     /// `U[xi][ci][co] = (G g Gt)[xi]` for every channel pair of HWIO `weights`.
@@ -114,6 +115,12 @@ enum Winograd3x3 {
         let laneFloats = 16 * maxTiles * (cin + cout)
         let zeros = scratch + 16 * cin * cout + lanes * laneFloats
         zeros.update(repeating: 0, count: cin)
+        // Every unit multiplies by the same 16 matrices: packed once here, not once per unit.
+        let packedFloats = PackedOperand.scratchSize(.current, k: cin, n: cout)
+        let packed = (0..<16).map { xi in
+            PackedOperand(kernel: .current, k: cin, n: cout, b: transformedWeights + xi * cin * cout, ldb: cout,
+                          scratch: zeros + cin + xi * packedFloats)
+        }
         let tileColumns = (shape.outWidth + 1) / 2
         let padTop = shape.window.padTop, padLeft = shape.window.padLeft
         RowUnfoldConv.run(items: units.count, lanes: lanes) { lane, index in
@@ -148,7 +155,8 @@ enum Winograd3x3 {
             }
             for xi in 0..<16 {
                 gemm(m: tiles, n: cout, k: cin, a: v + xi * maxTiles * cin, lda: cin,
-                     b: transformedWeights + xi * cin * cout, ldb: cout, c: m + xi * maxTiles * cout, ldc: cout)
+                     b: transformedWeights + xi * cin * cout, ldb: cout, packedB: packed[xi], c: m + xi * maxTiles * cout,
+                     ldc: cout)
             }
             // Output transform, writing only the pixels inside the output.
             tile = 0

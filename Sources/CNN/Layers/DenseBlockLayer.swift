@@ -198,7 +198,8 @@ public final class DenseBlockLayer: Layer {
             PointwiseConv.forwardNormalized(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
                                             mean: s.mean1.data, scale: scale.baseAddress!, shift: norm.beta.value.data,
                                             weights: unit.conv1.weight.value.data, shape: shape,
-                                            limit: rowUnfoldLimit(context.arena))
+                                            limit: rowUnfoldLimit(context.arena),
+                                            scratch: context.arena.scratch(PointwiseConv.scratchSize(shape)))
         }
     }
 

@@ -101,7 +101,7 @@ final class DenseBlockLayerTests: XCTestCase {
     func testInferenceWithTheBatchNormInsideTheGemmEqualsTheSeparatePass() throws {
         XCTAssertTrue(GemmKernel.current.normalizesWhileReading || GemmKernel.current == .openBLAS)
         var random = TestRandom(seed: 43)
-        // 21 bottleneck channels: the Winograd transform's 16-lane, 4-lane and single-channel loops.
+        // 21 bottleneck channels: the Winograd transform's 16-lane and single-channel loops.
         let (inputChannels, width, growth) = (18, 21, 3)
         let units = (0..<3).map { index in
             let c = inputChannels + index * growth
