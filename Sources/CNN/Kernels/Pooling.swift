@@ -125,11 +125,19 @@ public enum Pooling {
                 for ih in rowsInside {
                     for iw in columnsInside {
                         let source = input + ((image * shape.height + ih) * shape.width + iw) * channels
-                        for c in 0..<channels { target[c] += source[c] }
+                        forEachLane(in: 0..<channels) { c in
+                            (Lanes(at: target + c) + Lanes(at: source + c)).store(at: target + c)
+                        } scalar: { c in
+                            target[c] += source[c]
+                        }
                     }
                 }
                 let scale = 1 / Float(divisor(shape, oh: oh, ow: ow, rowsInside, columnsInside, countIncludePad))
-                for c in 0..<channels { target[c] *= scale }
+                forEachLane(in: 0..<channels) { c in
+                    (Lanes(at: target + c) * scale).store(at: target + c)
+                } scalar: { c in
+                    target[c] *= scale
+                }
             }
         }
     }

@@ -241,14 +241,11 @@ enum Winograd3x3 {
         let full = rows == 2 && columns == 2
         var first = 0
         if full {
-            while first + 4 <= channels {
+            while first + Lanes.scalarCount <= channels {
                 let c = first
-                @inline(__always) func m(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-                    UnsafeRawPointer(p + c).loadUnaligned(as: SIMD4<Float>.self)
-                }
-                @inline(__always) func put(_ y: UnsafeMutablePointer<Float>, _ value: SIMD4<Float>) {
-                    let old = accumulate ? UnsafeRawPointer(y + c).loadUnaligned(as: SIMD4<Float>.self) : .zero
-                    UnsafeMutableRawPointer(y + c).storeBytes(of: accumulate ? old + value : value, as: SIMD4<Float>.self)
+                @inline(__always) func m(_ p: UnsafePointer<Float>) -> Lanes { Lanes(at: p + c) }
+                @inline(__always) func put(_ y: UnsafeMutablePointer<Float>, _ value: Lanes) {
+                    (accumulate ? Lanes(at: y + c) + value : value).store(at: y + c)
                 }
                 let s00 = m(p0) + m(p4) + m(p8), s01 = m(p1) + m(p5) + m(p9)
                 let s02 = m(p2) + m(p6) + m(p10), s03 = m(p3) + m(p7) + m(p11)
@@ -256,7 +253,7 @@ enum Winograd3x3 {
                 let s12 = m(p6) - m(p10) - m(p14), s13 = m(p7) - m(p11) - m(p15)
                 put(y00, s00 + s01 + s02); put(y01, s01 - s02 - s03)
                 put(y10, s10 + s11 + s12); put(y11, s11 - s12 - s13)
-                first += 4
+                first += Lanes.scalarCount
             }
         }
         for c in first..<channels {

@@ -62,6 +62,30 @@ final class LaneKernelTests: XCTestCase {
         }
     }
 
+    /// Average pooling over 37 channels equals 37 one-channel calls, with and without padded taps counted.
+    func testAveragePoolVectorLoopsEqualPerChannelCalls() {
+        var random = TestRandom(seed: 14)
+        let (height, width) = (5, 6), x = random.array(2 * height * width * channels)
+        let window = WindowGeometry(kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        for include in [false, true] {
+            let shape = PoolShape(batch: 2, height: height, width: width, channels: channels, window: window)
+            let pixels = 2 * shape.outHeight * shape.outWidth
+            var whole = [Float](repeating: 0, count: pixels * channels)
+            Pooling.averagePoolForward(output: &whole, input: x, shape: shape, countIncludePad: include)
+            for c in 0..<channels {
+                let column = (0..<(2 * height * width)).map { x[$0 * channels + c] }
+                var single = [Float](repeating: 0, count: pixels)
+                Pooling.averagePoolForward(output: &single, input: column,
+                                           shape: PoolShape(batch: 2, height: height, width: width, channels: 1, window: window),
+                                           countIncludePad: include)
+                for pixel in 0..<pixels {
+                    XCTAssertEqual(whole[pixel * channels + c].bitPattern, single[pixel].bitPattern, "include pad \(include), channel \(c)")
+                }
+            }
+        }
+    }
+
     func testReLUVectorLoopMatchesDefinition() {
         var random = TestRandom(seed: 12)
         var values = random.array(37)
