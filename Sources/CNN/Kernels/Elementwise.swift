@@ -27,14 +27,17 @@ public enum Elementwise {
         }
     }
 
-    /// `output = a + b`, for residual connections; the backward pass hands the gradient to both.
+    /// `output = a + b`, or `max(a + b, 0)` with `relu`, for residual connections; the backward pass hands the
+    /// gradient to both.
     public static func addForward(output: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
-                                  b: UnsafePointer<Float>, count: Int) {
+                                  b: UnsafePointer<Float>, count: Int, relu: Bool = false) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
             forEachLane(in: range) { i in
-                (Lanes(at: a + i) + Lanes(at: b + i)).store(at: output + i)
+                let sum = Lanes(at: a + i) + Lanes(at: b + i)
+                (relu ? sum.zeroingUnlessPositive(sum) : sum).store(at: output + i)
             } scalar: { i in
-                output[i] = a[i] + b[i]
+                let sum = a[i] + b[i]
+                output[i] = relu && !(sum > 0) ? 0 : sum
             }
         }
     }
