@@ -5,8 +5,13 @@ extension Model {
     var flatTrunkLayers: [Layer] { trunkLayers.flatMap { $0.layer.sublayers.isEmpty ? [$0.layer] : $0.layer.sublayers } }
 
     /// The names `freezeBackbone(through:)` takes: every trunk layer's, and each composite block's before its layers'.
+    /// A ReLU that runs inside a batch norm or residual sum keeps its name here.
     public var backboneLayerNames: [String] {
-        trunkLayers.flatMap { slot in slot.layer.sublayers.isEmpty ? [slot.layer.name] : [slot.layer.name] + slot.layer.sublayers.map(\.name) }
+        trunkLayers.flatMap { slot in
+            let layers = slot.layer.sublayers.isEmpty ? [slot.layer] : slot.layer.sublayers
+            let names = layers.flatMap { [$0.name] + [Self.fusedReLUName(of: $0)].compactMap { $0 } }
+            return slot.layer.sublayers.isEmpty ? names : [slot.layer.name] + names
+        }
     }
 
     /// Freezes the trunk from its input through the last layer `name` covers and trains every layer after it.
@@ -21,7 +26,10 @@ extension Model {
             let members = slot.layer.sublayers.isEmpty ? [slot.layer] : slot.layer.sublayers
             if slot.layer.name == name { last = index + members.count - 1 }
             for layer in members {
-                if layer.name == name || layer.name.hasPrefix(name + "_") || layer.name.hasPrefix(name + ".") { last = index }
+                if layer.name == name || layer.name.hasPrefix(name + "_") || layer.name.hasPrefix(name + ".")
+                    || Self.fusedReLUName(of: layer) == name {
+                    last = index
+                }
                 index += 1
             }
         }
@@ -30,6 +38,11 @@ extension Model {
         for (position, layer) in layers.enumerated() { layer.setFrozen(position <= last) }
         for case let norm as BatchNormLayer in layers { keepScaleFrozen(norm) }
         return last + 1
+    }
+
+    /// The name of a ReLU that runs inside `layer` (a batch norm or residual sum), which `freeze: until` may name.
+    private static func fusedReLUName(of layer: Layer) -> String? {
+        (layer as? BatchNormLayer)?.fusedReLUName ?? (layer as? AddLayer)?.fusedReLUName
     }
 
     /// The last trunk node whose output can stand in for everything before it: every layer up to it is

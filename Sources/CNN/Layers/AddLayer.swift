@@ -4,6 +4,8 @@ public final class AddLayer: Layer {
     /// Whether the layer's output is `max(a + b, 0)`: a following ReLU fused in, which saves a pass and a
     /// buffer each way.
     public var appliesReLU = false
+    /// The name of the ReLU layer fused in, so that it can still be named (`freeze: until`).
+    public var fusedReLUName: String?
     private var output: Tensor?
     private var inputGradient: Tensor?
 

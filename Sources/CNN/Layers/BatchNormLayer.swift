@@ -13,6 +13,8 @@ public final class BatchNormLayer: Layer {
     public let runningMean: Tensor, runningVariance: Tensor
     /// Whether the layer's output is `max(bn(x), 0)`: a following ReLU fused in.
     public var appliesReLU = false
+    /// The name of the ReLU layer fused in, so that it can still be named (`freeze: until`).
+    public var fusedReLUName: String?
     public var parameters: [Parameter] { [gamma, beta] }
 
     private var input: Tensor?

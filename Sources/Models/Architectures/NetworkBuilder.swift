@@ -102,10 +102,12 @@ final class NetworkBuilder {
     func relu(_ name: String, _ input: Int) -> Int {
         if input == layers.count, let norm = layers.last?.layer as? BatchNormLayer, !norm.appliesReLU {
             norm.appliesReLU = true
+            norm.fusedReLUName = name
             return input
         }
         if input == layers.count, let sum = layers.last?.layer as? AddLayer, !sum.appliesReLU {
             sum.appliesReLU = true
+            sum.fusedReLUName = name
             return input
         }
         return append(ReLULayer(name: name), inputs: [input], channels: channels[input])
