@@ -55,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "PipeBaseTests", dependencies: ["PipeBase"]),
         .testTarget(name: "CNNTests", dependencies: ["PipeBase", "CNN"]),
-        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models", "CHDF5"]),
+        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models", "CHDF5", "HDF5Snapshot"]),
         .testTarget(name: "ImagingTests", dependencies: ["PipeBase", "Imaging"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),
