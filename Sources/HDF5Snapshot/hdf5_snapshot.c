@@ -66,6 +66,7 @@ typedef struct {
     uint64_t limit;     /* the most bytes one attribute or dataset may expand to */
     uint64_t budget;    /* what all of them together may still expand to */
     unsigned objects;
+    int values;
     unsigned char limits;
     links *named; /* while reading a group's attributes: their strings */
     haddr_t ancestors[HDF5_SNAPSHOT_DEPTH_LIMIT + 1];
@@ -242,6 +243,7 @@ static void put_dataset(walk *state, hid_t dataset) {
         uint64_t count = element_count(dims, rank, state->limit / 4, &ok);
         unsigned char status = H5Tget_class(type) != H5T_FLOAT ? 1 : !ok || !spend(state, count * 4) ? 2 : 0;
         uint64_t stored = 0, needed = 0;
+        if (status == 0 && !state->values) status = 5;
         if (status == 0) {
             /* libhdf5 1.10 copies compact data from a null buffer when a damaged header records less data than the
                shape needs; contiguous data shorter than its shape is a truncated file. */
@@ -366,7 +368,8 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void run_child(int fd, const char *path, uint64_t expansion_limit, unsigned seconds, int fault) {
+static void run_child(int fd, const char *path, uint64_t expansion_limit, unsigned seconds, int options) {
+    int fault = options & 15;
     reset_signals();
     /* Under a sanitizer (make fuzz) a memory error in libhdf5 ends the child with a status of its own: no crash
        report or artifact as if the fuzzer itself had failed. */
@@ -391,6 +394,7 @@ static void run_child(int fd, const char *path, uint64_t expansion_limit, unsign
     state.out = &out;
     state.limit = expansion_limit;
     state.budget = expansion_limit;
+    state.values = !(options & HDF5_SNAPSHOT_NO_VALUES);
     state.ancestors[0] = HADDR_UNDEF;
     put(&out, "PH5SNAP1", 8);
     put_object(&state, root, "", 0);
@@ -437,7 +441,7 @@ static int read_output(int fd, size_t max_bytes, long long deadline, hdf5_snapsh
     }
 }
 
-int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int fault,
+int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int options,
                        hdf5_snapshot *result) {
     memset(result, 0, sizeof *result);
     int fds[2];
@@ -456,7 +460,7 @@ int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_by
     }
     if (child == 0) {
         close(fds[0]);
-        run_child(fds[1], path, expansion_limit, seconds, fault);
+        run_child(fds[1], path, expansion_limit, seconds, options);
     }
     close(fds[1]);
     /* The child's alarm ends it after `seconds`; the parent waits a little longer in case it cannot. */

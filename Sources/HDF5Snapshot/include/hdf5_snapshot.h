@@ -20,7 +20,8 @@
    attribute: kind:u8, then for 0 (strings) count:u64 str...; 1 not a string; 2 too many values points:i64;
               3 strings too large count:u64 width:u64; 4 unreadable.
    dataset:   status:u8 rank:u32 dims:u64..., then for 0 (floats) the values as float32; 1 not floats;
-              2 too many values; 3 stored less than its shape needs stored:u64 needed:u64; 4 unreadable. */
+              2 too many values; 3 stored less than its shape needs stored:u64 needed:u64; 4 unreadable;
+              5 floats, not read (HDF5_SNAPSHOT_NO_VALUES). */
 
 /* How the child ended. */
 enum {
@@ -38,11 +39,12 @@ enum {
     HDF5_SNAPSHOT_SANITIZER = 86    /* a sanitizer found a memory error (its death callback) */
 };
 
-/* Failures the child can be told to commit, for tests of the parent's side. */
+/* Options: at most one fault (failures the child commits, for tests of the parent's side), and NO_VALUES. */
 enum {
     HDF5_SNAPSHOT_NO_FAULT = 0,
     HDF5_SNAPSHOT_FAULT_SEGV = 1, /* raise(SIGSEGV) before opening the file */
-    HDF5_SNAPSHOT_FAULT_HANG = 2  /* wait forever before opening the file */
+    HDF5_SNAPSHOT_FAULT_HANG = 2, /* wait forever before opening the file */
+    HDF5_SNAPSHOT_NO_VALUES = 16  /* the structure and attributes only, no dataset's values */
 };
 
 /* The walk's bounds, so cyclic or fanned-out hard links end. */
@@ -58,7 +60,7 @@ typedef struct {
 
 /* Snapshots `path`. Every attribute and dataset may expand to at most `expansion_limit` bytes, all of them together
    too; the parent reads at most `max_bytes` and gives the child `seconds` (0: no limit). Returns result->ending. */
-int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int fault,
+int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int options,
                        hdf5_snapshot *result);
 
 void hdf5_snapshot_release(hdf5_snapshot *snapshot);

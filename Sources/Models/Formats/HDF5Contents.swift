@@ -19,6 +19,8 @@ struct HDF5Contents {
         case tooLarge(dims: [UInt64])
         case damaged(dims: [UInt64], stored: UInt64, needed: UInt64)
         case unreadable
+        /// Floats whose values the snapshot left out (`HDF5_SNAPSHOT_NO_VALUES`).
+        case notRead(shape: [Int])
     }
 
     enum Body: Equatable {
@@ -136,12 +138,12 @@ struct HDF5Contents {
         var dims: [UInt64] = []
         for _ in 0..<rank { dims.append(try reader.u64()) }
         switch status {
-        case 0:
+        case 0, 5:
             let shape = dims.compactMap { Int(exactly: $0) }
-            guard shape.count == rank, let count = ElementCount.of(shape, limit: reader.remaining / 4) else {
+            guard shape.count == rank, let count = ElementCount.of(shape, limit: status == 0 ? reader.remaining / 4 : Int.max) else {
                 throw reader.garbled()
             }
-            return .floats(shape: shape, offset: try reader.skip(count * 4))
+            return status == 0 ? .floats(shape: shape, offset: try reader.skip(count * 4)) : .notRead(shape: shape)
         case 1: return .notFloats
         case 2: return .tooLarge(dims: dims)
         case 3: return .damaged(dims: dims, stored: try reader.u64(), needed: try reader.u64())

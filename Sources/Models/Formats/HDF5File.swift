@@ -20,16 +20,17 @@ final class HDF5File {
     let path: String
     private let contents: HDF5Contents
 
-    /// Reads `path` and runs `body` with it.
-    static func read<T>(path: String, _ body: (HDF5File) throws -> T) throws -> T {
-        try read(path: path, timeLimit: timeLimit, fault: .none, body)
+    /// Reads `path` and runs `body` with it; without `values`, the datasets' values are left unread (`floats` throws).
+    static func read<T>(path: String, values: Bool = true, _ body: (HDF5File) throws -> T) throws -> T {
+        try read(path: path, values: values, timeLimit: timeLimit, fault: .none, body)
     }
 
-    static func read<T>(path: String, timeLimit: UInt32, fault: Fault, _ body: (HDF5File) throws -> T) throws -> T {
-        try body(HDF5File(path: path, timeLimit: timeLimit, fault: fault))
+    static func read<T>(path: String, values: Bool = true, timeLimit: UInt32, fault: Fault,
+                        _ body: (HDF5File) throws -> T) throws -> T {
+        try body(HDF5File(path: path, values: values, timeLimit: timeLimit, fault: fault))
     }
 
-    private init(path: String, timeLimit: UInt32, fault: Fault) throws {
+    private init(path: String, values: Bool, timeLimit: UInt32, fault: Fault) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError.unreadableWeights(path: path, reason: "no such file")
@@ -41,7 +42,8 @@ final class HDF5File {
         // Beyond the values: names, shapes and strings' lengths.
         let snapshotLimit = expansionLimit.addingReportingOverflow(64 << 20).overflow ? Int.max : expansionLimit + (64 << 20)
         var snapshot = hdf5_snapshot()
-        hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, fault.rawValue, &snapshot)
+        let options = fault.rawValue | (values ? 0 : Int32(HDF5_SNAPSHOT_NO_VALUES))
+        hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, &snapshot)
         let output = snapshot.bytes.map { Data(bytesNoCopy: $0, count: snapshot.count, deallocator: .free) } ?? Data()
         if let failure = Self.failure(ending: snapshot.ending, code: snapshot.code, snapshotLimit: snapshotLimit) {
             throw ModelError.unreadableWeights(path: path, reason: failure)
@@ -148,6 +150,8 @@ final class HDF5File {
             throw fail("dataset '\(path)' stores \(stored) bytes, but its shape \(dims) needs \(needed): the file is damaged")
         case .unreadable:
             throw fail("cannot read dataset '\(path)'")
+        case .notRead:
+            throw fail("the values of dataset '\(path)' were not read")
         }
     }
 }

@@ -108,6 +108,14 @@ final class HDF5ChildTests: XCTestCase {
         }
     }
 
+    func testWithoutValuesOnlyTheStructureIsRead() throws {
+        let path = try linkedFile()
+        try HDF5File.read(path: path, values: false) { file in
+            XCTAssertEqual(try file.members(of: "g"), ["d", "loop"])
+            XCTAssertEqual(message { _ = try file.floats("g/d") }, "cannot read weights '\(path)': the values of dataset 'g/d' were not read")
+        }
+    }
+
     /// The snapshot the child writes of `path`.
     private func snapshot(_ path: String) -> Data {
         var snapshot = hdf5_snapshot()
