@@ -108,6 +108,23 @@ final class HDF5ChildTests: XCTestCase {
         }
     }
 
+    func testGroupsNestedDeeperThanTheWalkGoesAreRefused() throws {
+        let path = try temporaryDirectory(self).appendingPathComponent("deep.h5").path
+        let file = H5Fcreate(path, chdf5_acc_trunc(), chdf5_default(), chdf5_default())
+        var parent = file
+        for _ in 0...HDF5_SNAPSHOT_DEPTH_LIMIT {
+            let group = H5Gcreate2(parent, "g", chdf5_default(), chdf5_default(), chdf5_default())
+            XCTAssertGreaterThanOrEqual(group, 0)
+            if parent != file { H5Gclose(parent) }
+            parent = group
+        }
+        H5Gclose(parent)
+        H5Fclose(file)
+        XCTAssertEqual(message { try HDF5File.read(path: path) { _ in } },
+                       "cannot read weights '\(path)': its groups nest deeper than 32 levels or hold more than 200000 objects: "
+                       + "the file is damaged or not an HDF5 weights file")
+    }
+
     func testWithoutValuesOnlyTheStructureIsRead() throws {
         let path = try linkedFile()
         try HDF5File.read(path: path, values: false) { file in
