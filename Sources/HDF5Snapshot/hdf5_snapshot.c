@@ -67,6 +67,7 @@ typedef struct {
     uint64_t budget;    /* what all of them together may still expand to */
     unsigned objects;
     int values;
+    const char *const *strings; /* the attributes whose values to read; NULL: all */
     unsigned char limits;
     links *named; /* while reading a group's attributes: their strings */
     haddr_t ancestors[HDF5_SNAPSHOT_DEPTH_LIMIT + 1];
@@ -203,6 +204,13 @@ static herr_t put_attribute(hid_t owner, const char *name, const H5A_info_t *inf
     writer *out = state->out;
     put_u8(out, 'A');
     put_str(out, name);
+    int wanted = !state->strings;
+    for (const char *const *next = state->strings; next && *next && !wanted; next++) wanted = strcmp(*next, name) == 0;
+    /* Every attribute read is more of libhdf5 run on the file: it crashes and hangs decoding some. */
+    if (!wanted) {
+        put_u8(out, 5);
+        return 0;
+    }
     hid_t attribute = H5Aopen(owner, name, H5P_DEFAULT);
     if (attribute < 0) {
         put_u8(out, 4);
@@ -368,7 +376,8 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void run_child(int fd, const char *path, uint64_t expansion_limit, unsigned seconds, int options) {
+static void run_child(int fd, const char *path, uint64_t expansion_limit, unsigned seconds, int options,
+                      const char *const *strings) {
     int fault = options & 15;
     reset_signals();
     /* Under a sanitizer (make fuzz) a memory error in libhdf5 ends the child with a status of its own: no crash
@@ -395,6 +404,7 @@ static void run_child(int fd, const char *path, uint64_t expansion_limit, unsign
     state.limit = expansion_limit;
     state.budget = expansion_limit;
     state.values = !(options & HDF5_SNAPSHOT_NO_VALUES);
+    state.strings = strings;
     state.ancestors[0] = HADDR_UNDEF;
     put(&out, "PH5SNAP1", 8);
     put_object(&state, root, "", 0);
@@ -442,7 +452,7 @@ static int read_output(int fd, size_t max_bytes, long long deadline, hdf5_snapsh
 }
 
 int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int options,
-                       hdf5_snapshot *result) {
+                       const char *const *strings, hdf5_snapshot *result) {
     memset(result, 0, sizeof *result);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -460,7 +470,7 @@ int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_by
     }
     if (child == 0) {
         close(fds[0]);
-        run_child(fds[1], path, expansion_limit, seconds, options);
+        run_child(fds[1], path, expansion_limit, seconds, options, strings);
     }
     close(fds[1]);
     /* The child's alarm ends it after `seconds`; the parent waits a little longer in case it cannot. */

@@ -18,7 +18,7 @@
 
    str is a u32 byte count and the bytes; a path is relative to the root ("" for the root itself).
    attribute: kind:u8, then for 0 (strings) count:u64 str...; 1 not a string; 2 too many values points:i64;
-              3 strings too large count:u64 width:u64; 4 unreadable.
+              3 strings too large count:u64 width:u64; 4 unreadable; 5 not read (not in `strings`).
    dataset:   status:u8 rank:u32 dims:u64..., then for 0 (floats) the values as float32; 1 not floats;
               2 too many values; 3 stored less than its shape needs stored:u64 needed:u64; 4 unreadable;
               5 floats, not read (HDF5_SNAPSHOT_NO_VALUES). */
@@ -59,9 +59,10 @@ typedef struct {
 } hdf5_snapshot;
 
 /* Snapshots `path`. Every attribute and dataset may expand to at most `expansion_limit` bytes, all of them together
-   too; the parent reads at most `max_bytes` and gives the child `seconds` (0: no limit). Returns result->ending. */
+   too; the parent reads at most `max_bytes` and gives the child `seconds` (0: no limit). Only the attributes named
+   in `strings` (NULL-terminated; NULL for all) are read. Returns result->ending. */
 int hdf5_snapshot_take(const char *path, uint64_t expansion_limit, size_t max_bytes, unsigned seconds, int options,
-                       hdf5_snapshot *result);
+                       const char *const *strings, hdf5_snapshot *result);
 
 void hdf5_snapshot_release(hdf5_snapshot *snapshot);
 

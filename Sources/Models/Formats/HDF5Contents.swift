@@ -10,6 +10,8 @@ struct HDF5Contents {
         case tooManyValues(Int64)
         case tooManyBytes(count: UInt64, width: UInt64)
         case unreadable
+        /// An attribute whose values the snapshot left out (not among the names asked for).
+        case notRead
     }
 
     enum Dataset: Equatable {
@@ -127,6 +129,7 @@ struct HDF5Contents {
         case 2: return .tooManyValues(Int64(bitPattern: try reader.u64()))
         case 3: return .tooManyBytes(count: try reader.u64(), width: try reader.u64())
         case 4: return .unreadable
+        case 5: return .notRead
         default: throw reader.garbled()
         }
     }

@@ -20,17 +20,18 @@ final class HDF5File {
     let path: String
     private let contents: HDF5Contents
 
-    /// Reads `path` and runs `body` with it; without `values`, the datasets' values are left unread (`floats` throws).
-    static func read<T>(path: String, values: Bool = true, _ body: (HDF5File) throws -> T) throws -> T {
-        try read(path: path, values: values, timeLimit: timeLimit, fault: .none, body)
+    /// Reads `path` and runs `body` with it. Only the attributes named in `strings` (all when nil) are read, and
+    /// without `values` no dataset's values; `stringsAttribute` and `floats` throw for what was left out.
+    static func read<T>(path: String, strings: [String]? = nil, values: Bool = true, _ body: (HDF5File) throws -> T) throws -> T {
+        try read(path: path, strings: strings, values: values, timeLimit: timeLimit, fault: .none, body)
     }
 
-    static func read<T>(path: String, values: Bool = true, timeLimit: UInt32, fault: Fault,
+    static func read<T>(path: String, strings: [String]? = nil, values: Bool = true, timeLimit: UInt32, fault: Fault,
                         _ body: (HDF5File) throws -> T) throws -> T {
-        try body(HDF5File(path: path, values: values, timeLimit: timeLimit, fault: fault))
+        try body(HDF5File(path: path, strings: strings, values: values, timeLimit: timeLimit, fault: fault))
     }
 
-    private init(path: String, values: Bool, timeLimit: UInt32, fault: Fault) throws {
+    private init(path: String, strings: [String]?, values: Bool, timeLimit: UInt32, fault: Fault) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError.unreadableWeights(path: path, reason: "no such file")
@@ -43,7 +44,15 @@ final class HDF5File {
         let snapshotLimit = expansionLimit.addingReportingOverflow(64 << 20).overflow ? Int.max : expansionLimit + (64 << 20)
         var snapshot = hdf5_snapshot()
         let options = fault.rawValue | (values ? 0 : Int32(HDF5_SNAPSHOT_NO_VALUES))
-        hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, &snapshot)
+        let names = strings.map { $0.map { strdup($0) } + [nil] }
+        defer { names?.forEach { free($0) } }
+        if let names {
+            names.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+                _ = hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, list.baseAddress, &snapshot)
+            }
+        } else {
+            hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, nil, &snapshot)
+        }
         let output = snapshot.bytes.map { Data(bytesNoCopy: $0, count: snapshot.count, deallocator: .free) } ?? Data()
         if let failure = Self.failure(ending: snapshot.ending, code: snapshot.code, snapshotLimit: snapshotLimit) {
             throw ModelError.unreadableWeights(path: path, reason: failure)
@@ -122,6 +131,8 @@ final class HDF5File {
             throw fail("attribute '\(name)' of '\(object)' claims \(count) strings of \(width) bytes, more than the file can hold")
         case .unreadable?:
             throw fail("cannot read attribute '\(name)'")
+        case .notRead?:
+            throw fail("the values of attribute '\(name)' of '\(object)' were not read")
         }
     }
 
