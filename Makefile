@@ -49,7 +49,10 @@ test: deps test-deps
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= pipeline schema png jpeg dicom keras safetensors pth breakhis-name cbis-csv
 fuzz: deps
-	swift build -c release --product pipe-fuzz --build-path .build/fuzz --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING
+	@# swiftc leaves whole-module builds (all of release) without coverage under -sanitize=fuzzer alone, which would
+	@# fuzz the Swift parsers blind: ask for libFuzzer's usual coverage explicitly.
+	swift build -c release --product pipe-fuzz --build-path .build/fuzz --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING \
+		-Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 	@mkdir -p .build/fuzz/findings
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p .build/fuzz/corpus/$$target; \

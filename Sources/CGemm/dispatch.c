@@ -14,12 +14,33 @@ int cgemm_available(int kernel) {
 
 int cgemm_sgemm(int kernel, int transA, int transB, long m, long n, long k, float alpha,
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    return cgemm_sgemm_with(kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
+}
+
+int cgemm_sgemm_with(int kernel, int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                     long lda, const float *b, long ldb, float beta, float *c, long ldc, const cgemm_options *options) {
+    if (!cgemm_available(kernel) || (options && options->norm && transA)) return -1;
+    switch (kernel) {
+    case CGEMM_AVX512: return cgemm_avx512_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
+    case CGEMM_AVX2: return cgemm_avx2_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
+    case CGEMM_PORTABLE: return cgemm_portable_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
+    case CGEMM_NEON: return cgemm_neon_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
+    default: return -1;
+    }
+}
+
+long cgemm_packed_b_size(int kernel, long k, long n) {
+    long columns = cgemm_tile_columns(kernel);
+    return (n + columns - 1) / columns * columns * k;
+}
+
+int cgemm_pack_b(int kernel, int transB, long k, long n, const float *b, long ldb, float *packed) {
     if (!cgemm_available(kernel)) return -1;
     switch (kernel) {
-    case CGEMM_AVX512: return cgemm_avx512_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_AVX2: return cgemm_avx2_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_PORTABLE: return cgemm_portable_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    case CGEMM_NEON: return cgemm_neon_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    case CGEMM_AVX512: cgemm_avx512_pack_b(transB, k, n, b, ldb, packed); return 0;
+    case CGEMM_AVX2: cgemm_avx2_pack_b(transB, k, n, b, ldb, packed); return 0;
+    case CGEMM_PORTABLE: cgemm_portable_pack_b(transB, k, n, b, ldb, packed); return 0;
+    case CGEMM_NEON: cgemm_neon_pack_b(transB, k, n, b, ldb, packed); return 0;
     default: return -1;
     }
 }

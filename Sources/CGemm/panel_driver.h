@@ -6,6 +6,9 @@
 #ifndef CGEMM_PANEL_DRIVER_H
 #define CGEMM_PANEL_DRIVER_H
 
+#include "normalize.h"
+#include "whole_b.h"
+
 /// Packs A^T[i0 ..< i0+mc, p0 ..< p0+kc] (A stored k x m) into MR-row panels, panel[p * MR + r], zero
 /// rows past mc; each stored row of A is read once, front to back.
 static void pack_transposed_a(float *dst, const float *a, long lda, long i0, long mc, long p0, long kc) {
@@ -32,27 +35,32 @@ KERNEL static void tile_packed(long kc, const float *a, const float *b, float *c
     tile(kc, a, 1, MR, b, c, ldc, first, alpha, beta, rows, cols);
 }
 
-/// C = alpha op(A) op(B) + beta C over the kernel's blocks; -1 when its buffers cannot be allocated.
-static int panel_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                       const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+/// C = alpha op(A) op(B) + beta C over the kernel's blocks, with `options` (see CGemm.h); -1 when its
+/// buffers cannot be allocated.
+static int panel_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+                       const float *b, long ldb, float beta, float *c, long ldc, const cgemm_options *options) {
+    const cgemm_normalization *norm = options ? options->norm : 0;
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     if (!ensure_buffers()) return -1;
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
-            pack_b(packed_b, transB, b, ldb, pc, kc, jc, nc);
+            const float *block = b_block(options, packed_b, transB, b, ldb, k, pc, kc, jc, nc);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 if (transA) pack_transposed_a(packed_a, a, lda, ic, mc, pc, kc);
+                else if (norm) normalize_block(packed_a, a + ic * lda, lda, mc, pc, kc, norm);
                 for (long ir = 0; ir < mc; ir += MR) {
                     for (long jr = 0; jr < nc; jr += NR) {
-                        const float *bp = packed_b + (jr / NR) * NR * kc;
+                        const float *bp = block + (jr / NR) * NR * kc;
                         long cols = nc - jr < NR ? nc - jr : NR;
                         long i = ic + ir, rows = mc - ir < MR ? mc - ir : MR;
                         float *ct = c + i * ldc + jc + jr;
                         if (transA)
                             tile_packed(kc, packed_a + ir * kc, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
+                        else if (norm)
+                            tile_in_place(kc, packed_a + ir * kc, kc, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
                         else
                             tile_in_place(kc, a + i * lda + pc, lda, bp, ct, ldc, pc == 0, alpha, beta, rows, cols);
                     }

@@ -15,6 +15,8 @@
 #define NC 1024
 
 #define AVX512 __attribute__((target("avx512f")))
+#define KERNEL AVX512
+#include "normalize.h"
 
 int cgemm_avx512_available(void) {
     static int cached = -1;
@@ -138,8 +140,16 @@ AVX512 static void kernel(long kc, const float *restrict a, long rs, long ps, co
     }
 }
 
+#include "whole_b.h"
+
+void cgemm_avx512_pack_b(int transB, long k, long n, const float *b, long ldb, float *packed) {
+    pack_whole_b(transB, k, n, b, ldb, packed);
+}
+
 int cgemm_avx512_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+                const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                const cgemm_options *options) {
+    const cgemm_normalization *norm = options ? options->norm : 0;
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     if (!ensure_buffers()) return -1;
     long rs = transA ? 1 : lda, ps = transA ? MR : 1;
@@ -147,16 +157,17 @@ int cgemm_avx512_sgemm(int transA, int transB, long m, long n, long k, float alp
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
-            pack_b(packed_b, transB, b, ldb, pc, kc, jc, nc);
+            const float *block = b_block(options, packed_b, transB, b, ldb, k, pc, kc, jc, nc);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 if (transA) pack_transposed_a(packed_a, a, lda, ic, mc, pc, kc);
+                else if (norm) normalize_block(packed_a, a + ic * lda, lda, mc, pc, kc, norm);
                 for (long jr = 0; jr < nc; jr += NR) {
-                    const float *bp = packed_b + (jr / NR) * NR * kc;
+                    const float *bp = block + (jr / NR) * NR * kc;
                     for (long ir = 0; ir < mc; ir += MR) {
                         long i = ic + ir;
-                        const float *ap = transA ? packed_a + ir * kc : a + i * lda + pc;
-                        kernel(kc, ap, rs, ps, bp, c + i * ldc + jc + jr, ldc, pc == 0, alpha, beta,
+                        const float *ap = transA || norm ? packed_a + ir * kc : a + i * lda + pc;
+                        kernel(kc, ap, norm ? kc : rs, ps, bp, c + i * ldc + jc + jr, ldc, pc == 0, alpha, beta,
                                mc - ir < MR ? mc - ir : MR, nc - jr < NR ? nc - jr : NR);
                     }
                 }

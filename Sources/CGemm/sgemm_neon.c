@@ -89,8 +89,13 @@ tile(long kc, const float *restrict a, long rs, const long step, const float *re
 #include "panel_driver.h"
 
 int cgemm_neon_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    return panel_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                     const cgemm_options *options) {
+    return panel_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
+}
+
+void cgemm_neon_pack_b(int transB, long k, long n, const float *b, long ldb, float *packed) {
+    pack_whole_b(transB, k, n, b, ldb, packed);
 }
 #else
 CGEMM_UNAVAILABLE(neon)

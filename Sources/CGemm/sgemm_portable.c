@@ -10,6 +10,8 @@
 #define KC 256
 #define MC 128
 #define NC 1024
+#define KERNEL
+#include "normalize.h"
 
 int cgemm_portable_available(void) { return 1; }
 long cgemm_portable_tile_rows(void) { return MR; }
@@ -24,8 +26,10 @@ static int ensure_buffers(void) {
     return packed_a && packed_b;
 }
 
-/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-row panels, panel[p * MR + r], zero rows past mc.
-static void pack_a(float *dst, int trans, const float *a, long lda, long i0, long mc, long p0, long kc) {
+/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-row panels, panel[p * MR + r], zero rows past mc;
+/// A normalized as it is packed when `norm` is set.
+static void pack_a(float *dst, int trans, const float *a, long lda, long i0, long mc, long p0, long kc,
+                   const cgemm_normalization *norm) {
     for (long ip = 0; ip < mc; ip += MR) {
         long rows = mc - ip < MR ? mc - ip : MR;
         for (long r = 0; r < MR; r++) {
@@ -35,6 +39,9 @@ static void pack_a(float *dst, int trans, const float *a, long lda, long i0, lon
             } else if (trans) {
                 const float *s = a + p0 * lda + i0 + ip + r;
                 for (long p = 0; p < kc; p++) d[p * MR] = s[p * lda];
+            } else if (norm) {
+                const float *s = a + (i0 + ip + r) * lda + p0;
+                for (long p = 0; p < kc; p++) d[p * MR] = normalized_element(norm, p0 + p, s[p]);
             } else {
                 const float *s = a + (i0 + ip + r) * lda + p0;
                 for (long p = 0; p < kc; p++) d[p * MR] = s[p];
@@ -83,21 +90,29 @@ static void tile(long kc, const float *restrict a, const float *restrict b, floa
     }
 }
 
+#include "whole_b.h"
+
+void cgemm_portable_pack_b(int transB, long k, long n, const float *b, long ldb, float *packed) {
+    pack_whole_b(transB, k, n, b, ldb, packed);
+}
+
 int cgemm_portable_sgemm(int transA, int transB, long m, long n, long k, float alpha,
-                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                         const cgemm_options *options) {
+    const cgemm_normalization *norm = options ? options->norm : 0;
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     if (!ensure_buffers()) return -1;
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
-            pack_b(packed_b, transB, b, ldb, pc, kc, jc, nc);
+            const float *block = b_block(options, packed_b, transB, b, ldb, k, pc, kc, jc, nc);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                pack_a(packed_a, transA, a, lda, ic, mc, pc, kc);
+                pack_a(packed_a, transA, a, lda, ic, mc, pc, kc, norm);
                 for (long jr = 0; jr < nc; jr += NR) {
                     for (long ir = 0; ir < mc; ir += MR) {
-                        tile(kc, packed_a + ir * kc, packed_b + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
+                        tile(kc, packed_a + ir * kc, block + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
                              pc == 0, alpha, beta, mc - ir < MR ? mc - ir : MR, nc - jr < NR ? nc - jr : NR);
                     }
                 }

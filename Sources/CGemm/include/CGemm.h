@@ -19,6 +19,33 @@ int cgemm_available(int kernel);
 int cgemm_sgemm(int kernel, int transA, int transB, long m, long n, long k, float alpha,
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// A batch norm and ReLU applied to A's columns as the GEMM reads them (`cgemm_options.norm`):
+/// A'[i][p] = max((A[i][p] - mean[p]) * scale[p] + shift[p], 0), each step rounded on its own and NaN
+/// becoming 0, exactly as a separate pass writing A' would compute it. Each array holds k floats.
+typedef struct {
+    const float *mean, *scale, *shift;
+} cgemm_normalization;
+
+/// What `cgemm_sgemm_with` does beyond `cgemm_sgemm`; a NULL field changes nothing.
+typedef struct {
+    /// A' instead of A (A not transposed).
+    const cgemm_normalization *norm;
+    /// op(B) packed by `cgemm_pack_b` on the same kernel, read instead of b, ldb and transB: a matrix
+    /// multiplied with many A (a layer's weights over row blocks) is then packed once.
+    const float *packed_b;
+} cgemm_options;
+
+/// `cgemm_sgemm` with `options` (may be NULL); the same bits as `cgemm_sgemm` on the normalized A.
+int cgemm_sgemm_with(int kernel, int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                     long lda, const float *b, long ldb, float beta, float *c, long ldc, const cgemm_options *options);
+
+/// Floats `cgemm_pack_b` writes for a k x n op(B) on `kernel`.
+long cgemm_packed_b_size(int kernel, long k, long n);
+
+/// Packs the k x n op(B) for `cgemm_options.packed_b` into `packed` (`cgemm_packed_b_size` floats, 64-byte
+/// aligned). Returns 0, or -1 when the kernel is unavailable.
+int cgemm_pack_b(int kernel, int transB, long k, long n, const float *b, long ldb, float *packed);
+
 /// The kernel's register tile: callers splitting work across threads should cut m (n) at multiples
 /// of these.
 long cgemm_tile_rows(int kernel);

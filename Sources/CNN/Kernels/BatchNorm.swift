@@ -73,12 +73,10 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
                                    squaredDeviations: variance, rows: rows, momentum: momentum)
         }
     } else {
-        for c in 0..<channels {
-            savedMean[c] = runningMean[c]
-            savedInvStd[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
-        }
+        batchNormInferenceStatistics(savedMean: savedMean, savedInvStd: savedInvStd, runningMean: runningMean,
+                                     runningVariance: runningVariance, channels: channels, epsilon: epsilon)
     }
-    let scale = (0..<channels).map { savedInvStd[$0] * gamma[$0] }
+    let scale = batchNormScale(savedInvStd: savedInvStd, gamma: gamma, channels: channels)
     scale.withUnsafeBufferPointer { scaleBuffer in
         let scale = scaleBuffer.baseAddress!, mean = UnsafePointer(savedMean)
         Parallel.forEach(count: rows, grain: max(1, 8192 / max(channels, 1))) { row in
@@ -92,6 +90,21 @@ public func batchNormForward(output: UnsafeMutablePointer<Float>, savedMean: Uns
             }
         }
     }
+}
+
+/// The mean and inverse standard deviation inference normalizes with: the running statistics.
+public func batchNormInferenceStatistics(savedMean: UnsafeMutablePointer<Float>, savedInvStd: UnsafeMutablePointer<Float>,
+                                         runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
+                                         channels: Int, epsilon: Float) {
+    for c in 0..<channels {
+        savedMean[c] = runningMean[c]
+        savedInvStd[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
+    }
+}
+
+/// The factor `batchNormForward` multiplies each centred channel by: `invStd * gamma`.
+public func batchNormScale(savedInvStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, channels: Int) -> [Float] {
+    (0..<channels).map { savedInvStd[$0] * gamma[$0] }
 }
 
 /// Moves running averages towards batch statistics given as the mean and the sum of squared deviations over

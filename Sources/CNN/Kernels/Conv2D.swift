@@ -19,7 +19,8 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, outputStride: Int
     let outPixels = shape.outHeight * shape.outWidth, patch = shape.patchSize
     if PointwiseConv.handles(shape) {
         PointwiseConv.forward(output: output, outputStride: outputStride, input: input, inputStride: inputStride,
-                              weights: weights, shape: shape, limit: rowUnfoldLimit(arena))
+                              weights: weights, shape: shape, limit: rowUnfoldLimit(arena),
+                              scratch: arena.scratch(PointwiseConv.scratchSize(shape)))
     } else if shape.window.isPointwise {
         gemm(m: shape.batch * outPixels, n: shape.outChannels, k: shape.inChannels,
              a: input, lda: inputStride, b: weights, ldb: shape.outChannels, c: output, ldc: outputStride)
@@ -38,10 +39,7 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, outputStride: Int
                       inputStride: inputStride, weights: weights, shape: shape, arena: arena)
     }
     if let bias {
-        Parallel.forEach(count: shape.batch * outPixels, grain: max(1, 8192 / max(shape.outChannels, 1))) { row in
-            let target = output + row * outputStride
-            for c in 0..<shape.outChannels { target[c] += bias[c] }
-        }
+        Elementwise.addToRows(output, stride: outputStride, bias, rows: shape.batch * outPixels, columns: shape.outChannels)
     }
 }
 

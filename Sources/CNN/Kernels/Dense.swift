@@ -8,10 +8,7 @@ public enum DenseKernels {
         gemm(m: batch, n: outFeatures, k: inFeatures, a: input, lda: inFeatures, b: weights, ldb: outFeatures,
              c: output, ldc: outFeatures)
         guard let bias else { return }
-        for row in 0..<batch {
-            let target = output + row * outFeatures
-            for j in 0..<outFeatures { target[j] += bias[j] }
-        }
+        Elementwise.addToRows(output, stride: outFeatures, bias, rows: batch, columns: outFeatures)
     }
 
     /// - `inputGradient`: `[batch, inFeatures]`, `weightGradient`: `[inFeatures, outFeatures]`,

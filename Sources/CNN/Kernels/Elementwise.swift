@@ -27,14 +27,17 @@ public enum Elementwise {
         }
     }
 
-    /// `output = a + b`, for residual connections; the backward pass hands the gradient to both.
+    /// `output = a + b`, or `max(a + b, 0)` with `relu`, for residual connections; the backward pass hands the
+    /// gradient to both.
     public static func addForward(output: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
-                                  b: UnsafePointer<Float>, count: Int) {
+                                  b: UnsafePointer<Float>, count: Int, relu: Bool = false) {
         Parallel.forEachChunk(count: count, grain: 65_536) { _, range in
             forEachLane(in: range) { i in
-                (Lanes(at: a + i) + Lanes(at: b + i)).store(at: output + i)
+                let sum = Lanes(at: a + i) + Lanes(at: b + i)
+                (relu ? sum.zeroingUnlessPositive(sum) : sum).store(at: output + i)
             } scalar: { i in
-                output[i] = a[i] + b[i]
+                let sum = a[i] + b[i]
+                output[i] = relu && !(sum > 0) ? 0 : sum
             }
         }
     }
@@ -46,6 +49,19 @@ public enum Elementwise {
                 (Lanes(at: target + i) + Lanes(at: source + i)).store(at: target + i)
             } scalar: { i in
                 target[i] += source[i]
+            }
+        }
+    }
+
+    /// `matrix[row][c] += vector[c]` for `rows` rows of `columns` values, `stride` apart: a bias on every pixel.
+    public static func addToRows(_ matrix: UnsafeMutablePointer<Float>, stride: Int, _ vector: UnsafePointer<Float>,
+                                 rows: Int, columns: Int) {
+        Parallel.forEach(count: rows, grain: max(1, 8192 / max(columns, 1))) { row in
+            let target = matrix + row * stride
+            forEachLane(in: 0..<columns) { c in
+                (Lanes(at: target + c) + Lanes(at: vector + c)).store(at: target + c)
+            } scalar: { c in
+                target[c] += vector[c]
             }
         }
     }

@@ -13,6 +13,17 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }
 
+/// `gemm` (A and B not transposed) reading B from `packedB` when it was packed (on pipe's kernels), else from `b`.
+@inline(__always)
+func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+          packedB: PackedOperand?, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if let packedB, packedB.kernel.runInRowBands(m: m, n: n, k: k, a: a, lda: lda, normalization: nil, b: b, ldb: ldb,
+                                                 packedB: packedB, beta: beta, c: c, ldc: ldc) {
+        return
+    }
+    gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+}
+
 /// Column sums of a `rows x columns` matrix with row stride `stride`, written to `sums` (length `columns`).
 ///
 /// Partial sums are taken in Double over fixed row chunks and combined in chunk order, so the

@@ -61,7 +61,7 @@ public enum GemmKernel: String, Sendable, CaseIterable {
     }
 
     /// The kernel's number in `CGemm`, nil for OpenBLAS.
-    private var code: Int32? {
+    var code: Int32? {
         switch self {
         case .avx512: CGEMM_AVX512
         case .avx2: CGEMM_AVX2
@@ -116,6 +116,10 @@ public enum GemmKernel: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether `runNormalized` reads A through a batch norm itself (pipe's kernels) rather than leaving the
+    /// normalized A to the caller (OpenBLAS).
+    public var normalizesWhileReading: Bool { code != nil && isAvailable }
+
     /// One band on one of pipe's kernels, or on OpenBLAS when its packing buffers could not be allocated.
     private static func product(_ code: Int32, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int,
                                 _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
@@ -126,7 +130,7 @@ public enum GemmKernel: String, Sendable, CaseIterable {
         }
     }
 
-    private static func openBLAS(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+    static func openBLAS(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                  _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
                                  _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
                                  _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {

@@ -19,9 +19,10 @@ public struct PoolShape: Equatable, Sendable {
 public enum Pooling {
     /// Takes the maximum of each window; padded taps never win (they count as -infinity).
     ///
-    /// - `output`: `[N, OH, OW, C]`; `argmax`: `[N, OH, OW, C]`, the winning input pixel index
+    /// - `output`: `[N, OH, OW, C]`; `argmax`: `[N, OH, OW, C]` or nil, the winning input pixel index
     ///   `ih * W + iw` within its image, kept for the backward pass; `input`: `[N, H, W, C]`.
-    public static func maxPoolForward(output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
+    /// A window's first tap inside the image wins until a later tap is strictly greater, lane by lane.
+    public static func maxPoolForward(output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?,
                                       input: UnsafePointer<Float>, shape: PoolShape) {
         let window = shape.window, channels = shape.channels
         let outHeight = shape.outHeight, outWidth = shape.outWidth
@@ -29,9 +30,10 @@ public enum Pooling {
             let image = row / outHeight, oh = row % outHeight
             for ow in 0..<outWidth {
                 let target = output + (row * outWidth + ow) * channels
-                let winner = argmax + (row * outWidth + ow) * channels
+                let winner = argmax.map { $0 + (row * outWidth + ow) * channels }
                 target.update(repeating: -.infinity, count: channels)
-                winner.update(repeating: -1, count: channels)
+                winner?.update(repeating: -1, count: channels)
+                var first = true
                 for kh in 0..<window.kernelHeight {
                     let ih = oh * window.strideHeight - window.padTop + kh
                     guard ih >= 0, ih < shape.height else { continue }
@@ -40,12 +42,47 @@ public enum Pooling {
                         guard iw >= 0, iw < shape.width else { continue }
                         let pixel = ih * shape.width + iw
                         let source = input + (image * shape.height * shape.width + pixel) * channels
-                        for c in 0..<channels where source[c] > target[c] || winner[c] < 0 {
-                            target[c] = source[c]
-                            winner[c] = Int32(pixel)
+                        if first {
+                            target.update(from: source, count: channels)
+                            winner?.update(repeating: Int32(pixel), count: channels)
+                            first = false
+                        } else if let winner {
+                            keepGreater(target, winner, source, pixel: Int32(pixel), channels: channels)
+                        } else {
+                            keepGreater(target, source, channels: channels)
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// `target[c] = source[c]` where `source[c] > target[c]`.
+    @inline(__always)
+    private static func keepGreater(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, channels: Int) {
+        forEachLane(in: 0..<channels) { c in
+            let current = Lanes(at: target + c), candidate = Lanes(at: source + c)
+            current.replacing(with: candidate, where: candidate .> current).store(at: target + c)
+        } scalar: { c in
+            if source[c] > target[c] { target[c] = source[c] }
+        }
+    }
+
+    /// `keepGreater`, also recording `pixel` as the winner of every lane it replaces.
+    @inline(__always)
+    private static func keepGreater(_ target: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<Int32>,
+                                    _ source: UnsafePointer<Float>, pixel: Int32, channels: Int) {
+        forEachLane(in: 0..<channels) { c in
+            let current = Lanes(at: target + c), candidate = Lanes(at: source + c)
+            let wins = candidate .> current
+            current.replacing(with: candidate, where: wins).store(at: target + c)
+            let raw = UnsafeMutableRawPointer(winner + c)
+            let indices = raw.loadUnaligned(as: SIMD16<Int32>.self)
+            raw.storeBytes(of: indices.replacing(with: pixel, where: wins), as: SIMD16<Int32>.self)
+        } scalar: { c in
+            if source[c] > target[c] {
+                target[c] = source[c]
+                winner[c] = pixel
             }
         }
     }
@@ -88,11 +125,19 @@ public enum Pooling {
                 for ih in rowsInside {
                     for iw in columnsInside {
                         let source = input + ((image * shape.height + ih) * shape.width + iw) * channels
-                        for c in 0..<channels { target[c] += source[c] }
+                        forEachLane(in: 0..<channels) { c in
+                            (Lanes(at: target + c) + Lanes(at: source + c)).store(at: target + c)
+                        } scalar: { c in
+                            target[c] += source[c]
+                        }
                     }
                 }
                 let scale = 1 / Float(divisor(shape, oh: oh, ow: ow, rowsInside, columnsInside, countIncludePad))
-                for c in 0..<channels { target[c] *= scale }
+                forEachLane(in: 0..<channels) { c in
+                    (Lanes(at: target + c) * scale).store(at: target + c)
+                } scalar: { c in
+                    target[c] *= scale
+                }
             }
         }
     }

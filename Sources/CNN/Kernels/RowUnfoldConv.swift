@@ -135,6 +135,12 @@ enum RowUnfoldConv {
     static func forwardScratch(_ shape: ConvShape, limit: Int) -> Int {
         let (units, _) = plan(shape, limit: limit)
         return min(laneCount, units.count) * forwardUnfoldSize(shape, units: units)
+            + shape.window.kernelHeight * packedRowFloats(shape)
+    }
+
+    /// Floats of one kernel row's weights packed for the GEMM kernel.
+    static func packedRowFloats(_ shape: ConvShape) -> Int {
+        PackedOperand.scratchSize(.current, k: shape.window.kernelWidth * shape.inChannels, n: shape.outChannels)
     }
 
     /// The unfolded rows of the largest single image or band among `units`, in floats.
@@ -151,6 +157,11 @@ enum RowUnfoldConv {
         let (units, _) = plan(shape, limit: limit), unfoldSize = forwardUnfoldSize(shape, units: units)
         let kernelHeight = shape.window.kernelHeight, outWidth = shape.outWidth, outChannels = shape.outChannels
         let pixelFloats = shape.window.kernelWidth * shape.inChannels, rowFloats = outWidth * pixelFloats
+        let packedBase = scratch + min(laneCount, units.count) * unfoldSize, packedFloats = packedRowFloats(shape)
+        let packed = (0..<kernelHeight).map { kh in
+            PackedOperand(kernel: .current, k: pixelFloats, n: outChannels, b: weights + kh * pixelFloats * outChannels,
+                          ldb: outChannels, scratch: packedBase + kh * packedFloats)
+        }
         run(items: units.count, lanes: min(laneCount, units.count)) { lane, index in
             // Images are unfolded one at a time into the same memory, which stays in cache.
             let unit = units[index], rows = scratch + lane * unfoldSize
@@ -160,7 +171,7 @@ enum RowUnfoldConv {
                 for kh in 0..<kernelHeight {
                     gemm(m: unit.rows.count * outWidth, n: outChannels, k: pixelFloats,
                          a: rows + kh * rowFloats, lda: pixelFloats,
-                         b: weights + kh * pixelFloats * outChannels, ldb: outChannels,
+                         b: weights + kh * pixelFloats * outChannels, ldb: outChannels, packedB: packed[kh],
                          beta: kh == 0 && !accumulate ? 0 : 1, c: target, ldc: outputStride)
                 }
             }
@@ -303,16 +314,52 @@ enum PointwiseConv {
         return RowUnfoldConv.evenSplit(rows, into: (rows + perBlock - 1) / perBlock)
     }
 
+    /// Scratch floats `forward` and `forwardNormalized` need: the weights packed for the GEMM kernel.
+    static func scratchSize(_ shape: ConvShape) -> Int {
+        PackedOperand.scratchSize(.current, k: shape.inChannels, n: shape.outChannels)
+    }
+
     static func forward(output: UnsafeMutablePointer<Float>, outputStride: Int, input: UnsafePointer<Float>,
-                        inputStride: Int, weights: UnsafePointer<Float>, shape: ConvShape, limit: Int) {
+                        inputStride: Int, weights: UnsafePointer<Float>, shape: ConvShape, limit: Int,
+                        scratch: UnsafeMutablePointer<Float>) {
         let rows = shape.batch * shape.height * shape.width
         let blocks = rowBlocks(rows: rows, width: shape.inChannels + shape.outChannels, limit: limit)
+        // Every block multiplies by the same weights: packed once here, not once per block.
+        let packed = PackedOperand(kernel: .current, k: shape.inChannels, n: shape.outChannels, b: weights,
+                                   ldb: shape.outChannels, scratch: scratch)
         RowUnfoldConv.run(items: blocks.count, lanes: min(RowUnfoldConv.laneCount, blocks.count)) { _, index in
             let block = blocks[index]
             gemm(m: block.count, n: shape.outChannels, k: shape.inChannels,
                  a: input + block.lowerBound * inputStride, lda: inputStride, b: weights, ldb: shape.outChannels,
-                 c: output + block.lowerBound * outputStride, ldc: outputStride)
+                 packedB: packed, c: output + block.lowerBound * outputStride, ldc: outputStride)
         }
+    }
+
+    /// `forward` on `relu((input - mean) * scale + shift)` (per input channel), the batch norm applied as the
+    /// kernel reads the input; false, with nothing written, when the GEMM kernel cannot (OpenBLAS).
+    static func forwardNormalized(output: UnsafeMutablePointer<Float>, outputStride: Int, input: UnsafePointer<Float>,
+                                  inputStride: Int, mean: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                  shift: UnsafePointer<Float>, weights: UnsafePointer<Float>, shape: ConvShape,
+                                  limit: Int, scratch: UnsafeMutablePointer<Float>) -> Bool {
+        let kernel = GemmKernel.current
+        guard kernel.normalizesWhileReading else { return false }
+        let rows = shape.batch * shape.height * shape.width
+        let blocks = rowBlocks(rows: rows, width: shape.inChannels + shape.outChannels, limit: limit)
+        let packed = PackedOperand(kernel: kernel, k: shape.inChannels, n: shape.outChannels, b: weights,
+                                   ldb: shape.outChannels, scratch: scratch)
+        let normalization = BatchNormReading(mean: mean, scale: scale, shift: shift)
+        // Each block writes only its own flag.
+        let done = UnsafeMutableBufferPointer<Bool>.allocate(capacity: blocks.count)
+        defer { done.deallocate() }
+        RowUnfoldConv.run(items: blocks.count, lanes: min(RowUnfoldConv.laneCount, blocks.count)) { _, index in
+            let block = blocks[index]
+            done[index] = kernel.runInRowBands(m: block.count, n: shape.outChannels, k: shape.inChannels,
+                                               a: input + block.lowerBound * inputStride, lda: inputStride,
+                                               normalization: normalization, b: weights, ldb: shape.outChannels,
+                                               packedB: packed, c: output + block.lowerBound * outputStride,
+                                               ldc: outputStride, threads: 1)
+        }
+        return !done.contains(false)
     }
 
     static func inputGradient(_ inputGradient: UnsafeMutablePointer<Float>, inputGradientStride: Int,

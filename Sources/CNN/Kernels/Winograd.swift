@@ -46,12 +46,13 @@ enum Winograd3x3 {
     }
 
     /// Scratch floats `forward` needs: the transformed weights, then per thread a unit's transformed
-    /// input and products, then one zero pixel.
+    /// input and products, then one zero pixel, then the transformed weights packed for the GEMM kernel.
     static func scratchSize(_ shape: ConvShape, limit: Int) -> Int {
         let (units, maxTiles) = plan(shape, limit: limit)
         let lanes = min(RowUnfoldConv.laneCount, units.count)
         return 16 * shape.inChannels * shape.outChannels
             + lanes * 16 * maxTiles * (shape.inChannels + shape.outChannels) + shape.inChannels
+            + 16 * PackedOperand.scratchSize(.current, k: shape.inChannels, n: shape.outChannels)
     }
 
     /// `U[xi][ci][co] = (G g Gt)[xi]` for every channel pair of HWIO `weights`.
@@ -100,9 +101,12 @@ enum Winograd3x3 {
 
     /// `output = conv(input)` (or `+=` when `accumulate`), without bias; `scratch` holds
     /// `scratchSize(shape, limit:)` floats.
+    /// With `normalization` the convolution reads `relu(norm(input))` (padding still zero), normalizing each
+    /// pixel as the input transform reads it instead of in a pass of its own, with the same bits.
     static func forward(output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool,
                         input: UnsafePointer<Float>, inputStride: Int, weights: UnsafePointer<Float>,
-                        shape: ConvShape, limit: Int, scratch: UnsafeMutablePointer<Float>) {
+                        shape: ConvShape, limit: Int, scratch: UnsafeMutablePointer<Float>,
+                        normalization: BatchNormReading? = nil) {
         let (units, maxTiles) = plan(shape, limit: limit)
         let cin = shape.inChannels, cout = shape.outChannels
         let lanes = min(RowUnfoldConv.laneCount, units.count)
@@ -111,6 +115,12 @@ enum Winograd3x3 {
         let laneFloats = 16 * maxTiles * (cin + cout)
         let zeros = scratch + 16 * cin * cout + lanes * laneFloats
         zeros.update(repeating: 0, count: cin)
+        // Every unit multiplies by the same 16 matrices: packed once here, not once per unit.
+        let packedFloats = PackedOperand.scratchSize(.current, k: cin, n: cout)
+        let packed = (0..<16).map { xi in
+            PackedOperand(kernel: .current, k: cin, n: cout, b: transformedWeights + xi * cin * cout, ldb: cout,
+                          scratch: zeros + cin + xi * packedFloats)
+        }
         let tileColumns = (shape.outWidth + 1) / 2
         let padTop = shape.window.padTop, padLeft = shape.window.padLeft
         RowUnfoldConv.run(items: units.count, lanes: lanes) { lane, index in
@@ -123,18 +133,21 @@ enum Winograd3x3 {
             for image in unit.images {
                 for ty in unit.tileRows {
                     for tx in 0..<tileColumns {
+                        var inside: UInt16 = 0
                         for i in 0..<4 {
                             let ih = 2 * ty - padTop + i
                             for j in 0..<4 {
                                 let iw = 2 * tx - padLeft + j
-                                sources[i * 4 + j] = ih >= 0 && ih < shape.height && iw >= 0 && iw < shape.width
+                                let within = ih >= 0 && ih < shape.height && iw >= 0 && iw < shape.width
+                                sources[i * 4 + j] = within
                                     ? input + ((image * shape.height + ih) * shape.width + iw) * inputStride
                                     : UnsafePointer(zeros)
+                                if within { inside |= 1 << (i * 4 + j) }
                             }
                         }
                         sources.withUnsafeBufferPointer { p in
-                            transformInput(p.baseAddress!, into: v + tile * cin, planeStride: maxTiles * cin,
-                                           channels: cin)
+                            transformInput(p.baseAddress!, inside: inside, into: v + tile * cin, planeStride: maxTiles * cin,
+                                           channels: cin, normalization: normalization)
                         }
                         tile += 1
                     }
@@ -142,7 +155,8 @@ enum Winograd3x3 {
             }
             for xi in 0..<16 {
                 gemm(m: tiles, n: cout, k: cin, a: v + xi * maxTiles * cin, lda: cin,
-                     b: transformedWeights + xi * cin * cout, ldb: cout, c: m + xi * maxTiles * cout, ldc: cout)
+                     b: transformedWeights + xi * cin * cout, ldb: cout, packedB: packed[xi], c: m + xi * maxTiles * cout,
+                     ldc: cout)
             }
             // Output transform, writing only the pixels inside the output.
             tile = 0
@@ -163,19 +177,22 @@ enum Winograd3x3 {
     }
 
     /// `V = Bt d B` for one tile, every channel: `d[i][j]` is `sources[i * 4 + j]`, and value `xi`
-    /// of channel `c` goes to `target[xi * planeStride + c]`. Four channels at a time in SIMD
-    /// registers (the compiler cannot prove the 17 pointers disjoint and would not vectorize).
+    /// of channel `c` goes to `target[xi * planeStride + c]`. Sixteen channels at a time in SIMD
+    /// registers (the compiler cannot prove the 17 pointers disjoint and would not vectorize), then one.
+    /// With `normalization`, each source in `inside` (bit `i * 4 + j`) is normalized as it is read.
     @inline(__always)
-    static func transformInput(_ sources: UnsafePointer<UnsafePointer<Float>>, into target: UnsafeMutablePointer<Float>,
-                               planeStride: Int, channels: Int) {
+    static func transformInput(_ sources: UnsafePointer<UnsafePointer<Float>>, inside: UInt16,
+                               into target: UnsafeMutablePointer<Float>, planeStride: Int, channels: Int,
+                               normalization: BatchNormReading?) {
         var c = 0
-        while c + 4 <= channels {
-            @inline(__always) func d(_ index: Int) -> SIMD4<Float> {
-                UnsafeRawPointer(sources[index] + c).loadUnaligned(as: SIMD4<Float>.self)
+        while c + Lanes.scalarCount <= channels {
+            let first = c
+            @inline(__always) func d(_ index: Int) -> Lanes {
+                let raw = Lanes(at: sources[index] + first)
+                guard let normalization, inside & (1 << index) != 0 else { return raw }
+                return normalization.apply(raw, at: first)
             }
-            @inline(__always) func put(_ xi: Int, _ value: SIMD4<Float>) {
-                UnsafeMutableRawPointer(target + xi * planeStride + c).storeBytes(of: value, as: SIMD4<Float>.self)
-            }
+            @inline(__always) func put(_ xi: Int, _ value: Lanes) { value.store(at: target + xi * planeStride + first) }
             let d0 = d(0), d1 = d(1), d2 = d(2), d3 = d(3), d4 = d(4), d5 = d(5), d6 = d(6), d7 = d(7)
             let d8 = d(8), d9 = d(9), d10 = d(10), d11 = d(11), d12 = d(12), d13 = d(13), d14 = d(14), d15 = d(15)
             // Rows: t = Bt d.
@@ -188,10 +205,14 @@ enum Winograd3x3 {
             put(4, t10 - t12); put(5, t11 + t12); put(6, t12 - t11); put(7, t11 - t13)
             put(8, t20 - t22); put(9, t21 + t22); put(10, t22 - t21); put(11, t21 - t23)
             put(12, t30 - t32); put(13, t31 + t32); put(14, t32 - t31); put(15, t31 - t33)
-            c += 4
+            c += Lanes.scalarCount
         }
         while c < channels {
-            @inline(__always) func d(_ index: Int) -> Float { sources[index][c] }
+            @inline(__always) func d(_ index: Int) -> Float {
+                let raw = sources[index][c]
+                guard let normalization, inside & (1 << index) != 0 else { return raw }
+                return normalization.apply(raw, at: c)
+            }
             let t00 = d(0) - d(8), t01 = d(1) - d(9), t02 = d(2) - d(10), t03 = d(3) - d(11)
             let t10 = d(4) + d(8), t11 = d(5) + d(9), t12 = d(6) + d(10), t13 = d(7) + d(11)
             let t20 = d(8) - d(4), t21 = d(9) - d(5), t22 = d(10) - d(6), t23 = d(11) - d(7)
@@ -220,14 +241,11 @@ enum Winograd3x3 {
         let full = rows == 2 && columns == 2
         var first = 0
         if full {
-            while first + 4 <= channels {
+            while first + Lanes.scalarCount <= channels {
                 let c = first
-                @inline(__always) func m(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-                    UnsafeRawPointer(p + c).loadUnaligned(as: SIMD4<Float>.self)
-                }
-                @inline(__always) func put(_ y: UnsafeMutablePointer<Float>, _ value: SIMD4<Float>) {
-                    let old = accumulate ? UnsafeRawPointer(y + c).loadUnaligned(as: SIMD4<Float>.self) : .zero
-                    UnsafeMutableRawPointer(y + c).storeBytes(of: accumulate ? old + value : value, as: SIMD4<Float>.self)
+                @inline(__always) func m(_ p: UnsafePointer<Float>) -> Lanes { Lanes(at: p + c) }
+                @inline(__always) func put(_ y: UnsafeMutablePointer<Float>, _ value: Lanes) {
+                    (accumulate ? Lanes(at: y + c) + value : value).store(at: y + c)
                 }
                 let s00 = m(p0) + m(p4) + m(p8), s01 = m(p1) + m(p5) + m(p9)
                 let s02 = m(p2) + m(p6) + m(p10), s03 = m(p3) + m(p7) + m(p11)
@@ -235,7 +253,7 @@ enum Winograd3x3 {
                 let s12 = m(p6) - m(p10) - m(p14), s13 = m(p7) - m(p11) - m(p15)
                 put(y00, s00 + s01 + s02); put(y01, s01 - s02 - s03)
                 put(y10, s10 + s11 + s12); put(y11, s11 - s12 - s13)
-                first += 4
+                first += Lanes.scalarCount
             }
         }
         for c in first..<channels {

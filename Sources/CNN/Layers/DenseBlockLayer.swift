@@ -36,6 +36,11 @@ public final class DenseBlockLayer: Layer {
         }
     }
 
+    /// Whether inference lets the convolutions apply each unit's batch norms as they read their input (the
+    /// 1x1 convolution's GEMM kernel, the 3x3 convolution's Winograd input transform) instead of separate
+    /// passes; tests switch it off to compare.
+    nonisolated(unsafe) static var fusesNormalization = true
+
     public let name: String
     public let units: [Unit]
     public let inputChannels: Int
@@ -98,18 +103,24 @@ public final class DenseBlockLayer: Layer {
             let normalized2 = buffer(&s.normalized2, shared.map { $0 + 2 * rows * widest }, shape: [n, h, w, width])
             s.mode1 = unit.norm1.kernelMode(for: context.mode)
             s.mode2 = unit.norm2.kernelMode(for: context.mode)
-            normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows, mode: s.mode1,
-                      context: context)
-            conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
-                          weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data,
-                          shape: ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window),
-                          arena: context.arena)
-            normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows, mode: s.mode2,
-                      context: context)
-            conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
-                          weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data,
-                          shape: ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window),
-                          arena: context.arena)
+            let shape1 = ConvShape(batch: n, height: h, width: w, inChannels: c, outChannels: width, window: unit.conv1.window)
+            if lastForwardTrained || s.mode1 != .inference
+                || !normalizedBottleneck(unit, s, into: bottleneck, input: y.data, inputStride: total, shape: shape1, context: context) {
+                normalize(unit.norm1, into: normalized1, s.mean1, s.invStd1, input: y.data, inputStride: total, rows: rows,
+                          mode: s.mode1, context: context)
+                conv2dForward(output: bottleneck, outputStride: width, input: normalized1, inputStride: c,
+                              weights: unit.conv1.weight.value.data, bias: unit.conv1.bias?.value.data, shape: shape1,
+                              arena: context.arena)
+            }
+            let shape2 = ConvShape(batch: n, height: h, width: w, inChannels: width, outChannels: growth, window: unit.conv2.window)
+            if lastForwardTrained || s.mode2 != .inference
+                || !normalizedGrowth(unit, s, into: y.data + c, outputStride: total, input: bottleneck, shape: shape2, context: context) {
+                normalize(unit.norm2, into: normalized2, s.mean2, s.invStd2, input: bottleneck, inputStride: width, rows: rows,
+                          mode: s.mode2, context: context)
+                conv2dForward(output: y.data + c, outputStride: total, input: normalized2, inputStride: width,
+                              weights: unit.conv2.weight.value.data, bias: unit.conv2.bias?.value.data, shape: shape2,
+                              arena: context.arena)
+            }
             c += growth
         }
         return y
@@ -173,6 +184,47 @@ public final class DenseBlockLayer: Layer {
         if let shared { return shared }
         own = Tensor.reusing(own, shape: shape)
         return own!.data
+    }
+
+    /// The unit's bottleneck, `conv1(relu(norm1(input)))`, with the batch norm applied as the GEMM kernel reads the
+    /// input instead of in a pass of its own (the same bits); false, with nothing written, where that cannot be.
+    private func normalizedBottleneck(_ unit: Unit, _ s: Saved, into output: UnsafeMutablePointer<Float>,
+                                      input: UnsafePointer<Float>, inputStride: Int, shape: ConvShape,
+                                      context: LayerContext) -> Bool {
+        let norm = unit.norm1
+        guard Self.fusesNormalization, unit.conv1.bias == nil, PointwiseConv.handles(shape), GemmKernel.current.normalizesWhileReading else { return false }
+        let scale = inferenceScale(norm, s.mean1, s.invStd1)
+        return scale.withUnsafeBufferPointer { scale in
+            PointwiseConv.forwardNormalized(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
+                                            mean: s.mean1.data, scale: scale.baseAddress!, shift: norm.beta.value.data,
+                                            weights: unit.conv1.weight.value.data, shape: shape,
+                                            limit: rowUnfoldLimit(context.arena),
+                                            scratch: context.arena.scratch(PointwiseConv.scratchSize(shape)))
+        }
+    }
+
+    /// The unit's new channels, `conv2(relu(norm2(input)))`, with the batch norm applied as the Winograd input
+    /// transform reads the bottleneck (the same bits); false, with nothing written, where that path does not apply.
+    private func normalizedGrowth(_ unit: Unit, _ s: Saved, into output: UnsafeMutablePointer<Float>, outputStride: Int,
+                                  input: UnsafePointer<Float>, shape: ConvShape, context: LayerContext) -> Bool {
+        guard Self.fusesNormalization, unit.conv2.bias == nil, Winograd3x3.handles(shape) else { return false }
+        let scale = inferenceScale(unit.norm2, s.mean2, s.invStd2)
+        scale.withUnsafeBufferPointer { scale in
+            let limit = rowUnfoldLimit(context.arena)
+            Winograd3x3.forward(output: output, outputStride: outputStride, accumulate: false, input: input,
+                                inputStride: shape.inChannels, weights: unit.conv2.weight.value.data, shape: shape, limit: limit,
+                                scratch: context.arena.scratch(Winograd3x3.scratchSize(shape, limit: limit)),
+                                normalization: BatchNormReading(mean: s.mean2.data, scale: scale.baseAddress!,
+                                                                shift: unit.norm2.beta.value.data))
+        }
+        return true
+    }
+
+    /// The inference statistics of `norm` written to `mean` and `invStd`, and the factor per channel.
+    private func inferenceScale(_ norm: BatchNormLayer, _ mean: Tensor, _ invStd: Tensor) -> [Float] {
+        batchNormInferenceStatistics(savedMean: mean.data, savedInvStd: invStd.data, runningMean: norm.runningMean.data,
+                                     runningVariance: norm.runningVariance.data, channels: norm.channels, epsilon: norm.epsilon)
+        return batchNormScale(savedInvStd: invStd.data, gamma: norm.gamma.value.data, channels: norm.channels)
     }
 
     /// `output = relu(norm(input))` over `norm.channels` channels of rows `inputStride` apart.

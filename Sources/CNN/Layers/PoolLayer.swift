@@ -37,12 +37,8 @@ public final class PoolLayer: Layer {
         let y = context.outputBuffer(&output, shape: [shape.batch, shape.outHeight, shape.outWidth, shape.channels])
         switch kind {
         case .max where context.pools(y.shape):
-            // Nothing will read the winners: they live in a pooled buffer only while the kernel writes them.
-            let winners = context.pool!.take([y.count])
-            winners.data.withMemoryRebound(to: Int32.self, capacity: y.count) {
-                Pooling.maxPoolForward(output: y.data, argmax: $0, input: x.data, shape: shape)
-            }
-            context.pool!.giveBack(winners)
+            // Nothing will read the winners.
+            Pooling.maxPoolForward(output: y.data, argmax: nil, input: x.data, shape: shape)
         case .max:
             if argmaxCapacity < y.count {
                 argmax?.deallocate()

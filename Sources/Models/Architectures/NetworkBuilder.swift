@@ -97,11 +97,15 @@ final class NetworkBuilder {
         return append(block, inputs: [input], channels: block.outputChannels)
     }
 
-    /// A ReLU; directly after the batch norm just added, it runs inside that layer instead
-    /// (`BatchNormLayer.appliesReLU`), which saves a pass and a buffer each way.
+    /// A ReLU; directly after the batch norm or residual sum just added, it runs inside that layer instead
+    /// (`BatchNormLayer.appliesReLU`, `AddLayer.appliesReLU`), which saves a pass and a buffer each way.
     func relu(_ name: String, _ input: Int) -> Int {
         if input == layers.count, let norm = layers.last?.layer as? BatchNormLayer, !norm.appliesReLU {
             norm.appliesReLU = true
+            return input
+        }
+        if input == layers.count, let sum = layers.last?.layer as? AddLayer, !sum.appliesReLU {
+            sum.appliesReLU = true
             return input
         }
         return append(ReLULayer(name: name), inputs: [input], channels: channels[input])

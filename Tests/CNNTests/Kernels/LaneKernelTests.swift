@@ -26,6 +26,66 @@ final class LaneKernelTests: XCTestCase {
         }
     }
 
+    /// Max pooling over 37 channels (lanes and a tail), with ties, NaN and padding, against the definition: the
+    /// first tap inside the image wins until a later one is strictly greater; without winners the same maxima.
+    func testMaxPoolVectorLoopsMatchDefinition() {
+        var random = TestRandom(seed: 13)
+        let (height, width) = (5, 4)
+        var x = random.array(2 * height * width * channels).map { ($0 * 4).rounded() }  // many ties
+        x[5] = .nan
+        x[channels * 3 + 20] = .nan
+        let shape = PoolShape(batch: 2, height: height, width: width, channels: channels,
+                              window: WindowGeometry(kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1))
+        let outputs = 2 * shape.outHeight * shape.outWidth * channels
+        var y = [Float](repeating: 0, count: outputs), bare = y, winners = [Int32](repeating: 7, count: outputs)
+        Pooling.maxPoolForward(output: &y, argmax: &winners, input: x, shape: shape)
+        Pooling.maxPoolForward(output: &bare, argmax: nil, input: x, shape: shape)
+        XCTAssertEqual(y.map(\.bitPattern), bare.map(\.bitPattern))
+        for image in 0..<2 {
+            for oh in 0..<shape.outHeight {
+                for ow in 0..<shape.outWidth {
+                    for c in 0..<channels {
+                        var best: Float = -.infinity, winner: Int32 = -1
+                        for ih in max(0, 2 * oh - 1)...min(height - 1, 2 * oh + 1) {
+                            for iw in max(0, 2 * ow - 1)...min(width - 1, 2 * ow + 1) {
+                                let value = x[((image * height + ih) * width + iw) * channels + c]
+                                if winner < 0 || value > best { (best, winner) = (value, Int32(ih * width + iw)) }
+                            }
+                        }
+                        let index = ((image * shape.outHeight + oh) * shape.outWidth + ow) * channels + c
+                        XCTAssertEqual(y[index].bitPattern, best.bitPattern, "y[\(index)]")
+                        XCTAssertEqual(winners[index], winner, "argmax[\(index)]")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Average pooling over 37 channels equals 37 one-channel calls, with and without padded taps counted.
+    func testAveragePoolVectorLoopsEqualPerChannelCalls() {
+        var random = TestRandom(seed: 14)
+        let (height, width) = (5, 6), x = random.array(2 * height * width * channels)
+        let window = WindowGeometry(kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        for include in [false, true] {
+            let shape = PoolShape(batch: 2, height: height, width: width, channels: channels, window: window)
+            let pixels = 2 * shape.outHeight * shape.outWidth
+            var whole = [Float](repeating: 0, count: pixels * channels)
+            Pooling.averagePoolForward(output: &whole, input: x, shape: shape, countIncludePad: include)
+            for c in 0..<channels {
+                let column = (0..<(2 * height * width)).map { x[$0 * channels + c] }
+                var single = [Float](repeating: 0, count: pixels)
+                Pooling.averagePoolForward(output: &single, input: column,
+                                           shape: PoolShape(batch: 2, height: height, width: width, channels: 1, window: window),
+                                           countIncludePad: include)
+                for pixel in 0..<pixels {
+                    XCTAssertEqual(whole[pixel * channels + c].bitPattern, single[pixel].bitPattern, "include pad \(include), channel \(c)")
+                }
+            }
+        }
+    }
+
     func testReLUVectorLoopMatchesDefinition() {
         var random = TestRandom(seed: 12)
         var values = random.array(37)

@@ -137,11 +137,12 @@ final class RowUnfoldConvTests: XCTestCase {
                 }
             }
         }
-        // Against the row-unfold path on a DenseNet-like shape.
-        let shape = ConvShape(batch: 3, height: 10, width: 10, inChannels: 16, outChannels: 8,
+        // Against the row-unfold path on a DenseNet-like shape; 21 and 18 channels run the transforms' 16-lane
+        // loops and their single-channel tails, forward and in the input gradient.
+        let shape = ConvShape(batch: 3, height: 10, width: 10, inChannels: 21, outChannels: 18,
                               window: WindowGeometry(kernel: 3, padding: 1))
         var random = TestRandom(seed: 5)
-        let x = random.array(3 * 100 * 16), w = random.array(shape.patchSize * 8), dy = random.array(3 * 100 * 8)
+        let x = random.array(3 * 100 * 21), w = random.array(shape.patchSize * 18), dy = random.array(3 * 100 * 18)
         let winograd = Self.run(x, w, dy, shape, arena: ScratchArena())
         Winograd3x3.enabled = false
         let rows = Self.run(x, w, dy, shape, arena: ScratchArena())

@@ -95,6 +95,44 @@ final class DenseBlockLayerTests: XCTestCase {
         }
     }
 
+    /// In inference each unit's batch norms run inside its convolutions (the 1x1 GEMM on pipe's kernels, the
+    /// 3x3 Winograd input transform on inputs of 8x8 and more); the block's output has the same bits as with
+    /// separate batch-norm passes.
+    func testInferenceWithTheBatchNormInsideTheGemmEqualsTheSeparatePass() throws {
+        XCTAssertTrue(GemmKernel.current.normalizesWhileReading || GemmKernel.current == .openBLAS)
+        var random = TestRandom(seed: 43)
+        // 21 bottleneck channels: the Winograd transform's 16-lane and single-channel loops.
+        let (inputChannels, width, growth) = (18, 21, 3)
+        let units = (0..<3).map { index in
+            let c = inputChannels + index * growth
+            let norm1 = BatchNormLayer(name: "u\(index).norm1", channels: c), norm2 = BatchNormLayer(name: "u\(index).norm2", channels: width)
+            for norm in [norm1, norm2] {
+                norm.gamma.value.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels)))
+                norm.beta.value.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels, scale: 0.3)))
+                norm.runningMean.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels, scale: 0.5)))
+                norm.runningVariance.copy(from: Tensor(shape: [norm.channels], values: random.array(norm.channels).map { $0 * $0 + 0.2 }))
+            }
+            return DenseBlockLayer.Unit(
+                norm1: norm1, conv1: Conv2DLayer(name: "u\(index).conv1", inChannels: c, outChannels: width, window: WindowGeometry(kernel: 1),
+                                                 bias: false, seed: UInt64(30 + index)),
+                norm2: norm2, conv2: Conv2DLayer(name: "u\(index).conv2", inChannels: width, outChannels: growth,
+                                                 window: WindowGeometry(kernel: 3, padding: 1), bias: false, seed: UInt64(40 + index)))
+        }
+        let graph = Graph()
+        graph.append(try DenseBlockLayer(name: "block", inputChannels: inputChannels, units: units))
+        // 9 x 8 pixels: the 3x3 convolutions take the Winograd path (64 output pixels or more), padding included.
+        let input = Tensor(shape: [3, 9, 8, inputChannels], values: random.array(216 * inputChannels, scale: 2))
+        XCTAssertTrue(Winograd3x3.handles(ConvShape(batch: 3, height: 9, width: 8, inChannels: width, outChannels: growth,
+                                                    window: WindowGeometry(kernel: 3, padding: 1))))
+        defer { DenseBlockLayer.fusesNormalization = true }
+        DenseBlockLayer.fusesNormalization = false
+        let separate = try graph.forward(input, mode: .inference).array
+        DenseBlockLayer.fusesNormalization = true
+        let fused = try graph.forward(input, mode: .inference).array
+        XCTAssertEqual(fused.map(\.bitPattern), separate.map(\.bitPattern))
+        XCTAssertGreaterThan(Set(fused).count, fused.count / 2, "the output is not degenerate")
+    }
+
     func testUnitsMustReadTheBlocksChannels() {
         var random = TestRandom(seed: 42)
         let units = [Self.unit(0, random: &random), Self.unit(0, random: &random)]

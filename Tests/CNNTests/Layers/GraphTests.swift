@@ -26,6 +26,41 @@ final class GraphTests: XCTestCase {
         return (graph, [conv, bn, relu])
     }
 
+    /// A residual sum with its ReLU fused in (`AddLayer.appliesReLU`) equals the sum followed by a ReLU layer:
+    /// the same output and parameter gradients, bit for bit, in training and inference.
+    func testResidualSumWithFusedReLUEqualsSeparateReLU() throws {
+        func net(fused: Bool) -> (Graph, [Parameter]) {
+            let graph = Graph()
+            let left = graph.add(Conv2DLayer(name: "left", inChannels: 3, outChannels: 20, window: WindowGeometry(kernel: 1), seed: 5),
+                                 inputs: [graph.input])
+            let right = graph.add(Conv2DLayer(name: "right", inChannels: 3, outChannels: 20, window: WindowGeometry(kernel: 3, padding: 1),
+                                              seed: 6), inputs: [graph.input])
+            let sum = AddLayer(name: "sum")
+            sum.appliesReLU = fused
+            graph.add(sum, inputs: [left, right])
+            if !fused { graph.append(ReLULayer(name: "relu")) }
+            graph.append(GlobalAveragePoolLayer(name: "gap"))
+            graph.append(DenseLayer(name: "head", inFeatures: 20, outFeatures: 4, seed: 7))
+            return (graph, graph.parameters)
+        }
+        var random = TestRandom(seed: 22)
+        let input = Tensor(shape: [2, 4, 5, 3], values: random.array(120))
+        let projection = Tensor(shape: [2, 4], values: random.array(8))
+        let (fused, fusedParameters) = net(fused: true), (separate, separateParameters) = net(fused: false)
+        for mode in [Mode.training, .inference] {
+            let a = try fused.forward(input, mode: mode).array, b = try separate.forward(input, mode: mode).array
+            XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(mode) output")
+        }
+        _ = try fused.forward(input, mode: .training)
+        _ = try separate.forward(input, mode: .training)
+        fused.backward(projection)
+        separate.backward(projection)
+        for (p, q) in zip(fusedParameters, separateParameters) {
+            XCTAssertEqual(p.gradient.array.map(\.bitPattern), q.gradient.array.map(\.bitPattern), p.name)
+            XCTAssertTrue(p.gradient.array.contains { $0 != 0 }, "\(p.name) has a gradient")
+        }
+    }
+
     func testBranchingGraphGradientsMatchFiniteDifferences() throws {
         let (graph, _) = Self.branchyNet()
         var random = TestRandom(seed: 21)
