@@ -57,7 +57,7 @@ fuzz: deps
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p .build/fuzz/corpus/$$target; \
 		echo "pipe-fuzz: $$target for $(FUZZ_SECONDS) s"; \
-		PIPE_FUZZ_TARGET=$$target ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 .build/fuzz/release/pipe-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		PIPE_FUZZ_TARGET=$$target PIPE_HDF5_TIME_LIMIT=4 ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 .build/fuzz/release/pipe-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 			-max_len=262144 -detect_leaks=0 -print_final_stats=1 -artifact_prefix=.build/fuzz/findings/$$target- \
 			.build/fuzz/corpus/$$target Tests/Fuzz/corpus/$$target > .build/fuzz/$$target.log 2>&1; status=$$?; \
 		grep -E "^(stat::|SUMMARY|Done|==[0-9]+==ERROR|artifact_prefix)" .build/fuzz/$$target.log; \

@@ -30,9 +30,11 @@ let package = Package(
         .target(name: "CGemm", cSettings: [.unsafeFlags(["-O2"])]),
         // Open MPI, opened at run time (dlopen) for data-parallel training: no MPI is needed to build or run pipe.
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
+        // libhdf5 in a forked child process: a crash or hang inside the library on a damaged file ends only the child.
+        .target(name: "HDF5Snapshot", dependencies: ["CHDF5"]),
         .target(name: "PipeBase", dependencies: ["CMPI"]),
         .target(name: "CNN", dependencies: ["PipeBase", "COpenBLAS", "CGemm"]),
-        .target(name: "Models", dependencies: ["PipeBase", "CNN", "CHDF5", "ZIPFoundation"]),
+        .target(name: "Models", dependencies: ["PipeBase", "CNN", "HDF5Snapshot", "ZIPFoundation"]),
         .target(name: "Imaging", dependencies: ["PipeBase", "CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["PipeBase", "Imaging"]),
         .target(name: "PipeSpec", dependencies: ["Yams"]),
@@ -53,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "PipeBaseTests", dependencies: ["PipeBase"]),
         .testTarget(name: "CNNTests", dependencies: ["PipeBase", "CNN"]),
-        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models", "CHDF5"]),
+        .testTarget(name: "ModelsTests", dependencies: ["PipeBase", "Models", "CHDF5", "HDF5Snapshot"]),
         .testTarget(name: "ImagingTests", dependencies: ["PipeBase", "Imaging"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec"]),

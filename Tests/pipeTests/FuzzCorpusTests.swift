@@ -19,15 +19,10 @@ final class FuzzCorpusTests: XCTestCase {
             XCTAssertEqual(replay.status, 0, "\(target): \(replay.stderr)")
             XCTAssertEqual(replay.stdout, "pipe-fuzz \(target): \(inputs) inputs replayed, none crashed\n", target)
         }
-        // Inputs on which libhdf5 itself misbehaves under AddressSanitizer (see Tests/Fuzz/README.md): a normal
-        // build must still end with an error, never a signal.
-        let known = PipeBinary.packageRoot.appendingPathComponent("Tests/Fuzz/known")
-        let knownInputs = try FileManager.default.contentsOfDirectory(atPath: known.path).count
-        let replay = try ChildProcess.run(fuzz, ["keras", known.path], limit: 120)
-        XCTAssertEqual(replay.status, 0, replay.stderr)
-        XCTAssertEqual(replay.stdout, "pipe-fuzz keras: \(knownInputs) inputs replayed, none crashed\n")
-        XCTAssertGreaterThan(knownInputs, 0)
-        let inspect = try PipeBinary.run(["weights", "inspect", known.appendingPathComponent("keras-libhdf5-attribute-overflow.hdf5").path])
+        // libhdf5 itself reads past a buffer on this input (found by `make fuzz`, see Tests/Fuzz/README.md); it runs
+        // in a child process, so pipe ends with an error, never a signal.
+        let overflow = corpus.appendingPathComponent("keras/regression-libhdf5-attribute-overflow.hdf5")
+        let inspect = try PipeBinary.run(["weights", "inspect", overflow.path])
         XCTAssertEqual(inspect.status, 1, inspect.stderr)
         XCTAssertTrue(inspect.stderr.hasPrefix("pipe: error: cannot read weights"), inspect.stderr)
         XCTAssertFalse(inspect.stderr.contains("no such file"), inspect.stderr)

@@ -1,156 +1,168 @@
-import CHDF5
 import Foundation
+import HDF5Snapshot
 import PipeBase
 
-/// A read-only HDF5 file opened through the HDF5 C library, with just what Keras weight files need:
-/// string-array attributes, group listings and float datasets.
+/// A read-only HDF5 file with just what Keras weight files need: string-array attributes, group listings and float
+/// datasets.
 ///
-/// Debian's serial HDF5 is not thread-safe, so files are only used inside `read(path:_:)`, which
-/// serialises all HDF5 calls of the process.
+/// libhdf5 crashes, reads out of bounds or loops on some damaged files, so it runs only in a forked child process
+/// (`hdf5_snapshot_take`) that writes a snapshot of the objects reachable by hard links; a child that dies or runs
+/// out of time becomes an error here, and this type answers from the snapshot.
 final class HDF5File {
-    private static let lock = NSLock()
-    let path: String
-    private let file: hid_t
-    private var isOpen = true
-    /// The most bytes a dataset or attribute of this file may expand to: as much as gzip could inflate the whole
-    /// file (about 1,030×), with a floor for small files; sizes beyond it are refused before allocating.
-    private let expansionLimit: Int
-
-    /// Opens `path`, runs `body` with it and closes it, holding the process-wide HDF5 lock throughout.
-    static func read<T>(path: String, _ body: (HDF5File) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        let file = try HDF5File(path: path)
-        defer { file.close() }
-        return try body(file)
+    /// Failures the child commits on purpose, for tests of how they are reported.
+    enum Fault: Int32 {
+        case none = 0, segmentationFault = 1, hang = 2
     }
 
-    private init(path: String) throws {
-        chdf5_silence_errors()
+    /// The seconds the child may take for one file: `PIPE_HDF5_TIME_LIMIT`, or 120.
+    static let timeLimit: UInt32 = ProcessInfo.processInfo.environment["PIPE_HDF5_TIME_LIMIT"].flatMap { UInt32($0) } ?? 120
+
+    let path: String
+    private let contents: HDF5Contents
+
+    /// Reads `path` and runs `body` with it. Only the attributes named in `strings` (all when nil) are read, and
+    /// without `values` no dataset's values; `stringsAttribute` and `floats` throw for what was left out.
+    static func read<T>(path: String, strings: [String]? = nil, values: Bool = true, _ body: (HDF5File) throws -> T) throws -> T {
+        try read(path: path, strings: strings, values: values, timeLimit: timeLimit, fault: .none, body)
+    }
+
+    static func read<T>(path: String, strings: [String]? = nil, values: Bool = true, timeLimit: UInt32, fault: Fault,
+                        _ body: (HDF5File) throws -> T) throws -> T {
+        try body(HDF5File(path: path, strings: strings, values: values, timeLimit: timeLimit, fault: fault))
+    }
+
+    private init(path: String, strings: [String]?, values: Bool, timeLimit: UInt32, fault: Fault) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError.unreadableWeights(path: path, reason: "no such file")
         }
+        // The most bytes a dataset or attribute, and all of them together, may expand to: as much as gzip could
+        // inflate the whole file (about 1,030×), with a floor for small files; larger claims are refused unread.
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        expansionLimit = max(256 << 20, bytes.multipliedReportingOverflow(by: 1100).overflow ? Int.max : bytes * 1100)
-        let id = H5Fopen(path, chdf5_acc_rdonly(), chdf5_default())
-        guard id >= 0 else { throw ModelError.unreadableWeights(path: path, reason: "not a readable HDF5 file") }
-        file = id
+        let expansionLimit = max(256 << 20, bytes.multipliedReportingOverflow(by: 1100).overflow ? Int.max : bytes * 1100)
+        // Beyond the values: names, shapes and strings' lengths.
+        let snapshotLimit = expansionLimit.addingReportingOverflow(64 << 20).overflow ? Int.max : expansionLimit + (64 << 20)
+        var snapshot = hdf5_snapshot()
+        let options = fault.rawValue | (values ? 0 : Int32(HDF5_SNAPSHOT_NO_VALUES))
+        let names = strings.map { $0.map { strdup($0) } + [nil] }
+        defer { names?.forEach { free($0) } }
+        if let names {
+            names.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+                _ = hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, list.baseAddress, &snapshot)
+            }
+        } else {
+            hdf5_snapshot_take(path, UInt64(expansionLimit), snapshotLimit, timeLimit, options, nil, &snapshot)
+        }
+        let output = snapshot.bytes.map { Data(bytesNoCopy: $0, count: snapshot.count, deallocator: .free) } ?? Data()
+        if let failure = Self.failure(ending: snapshot.ending, code: snapshot.code, snapshotLimit: snapshotLimit) {
+            throw ModelError.unreadableWeights(path: path, reason: failure)
+        }
+        do {
+            contents = try HDF5Contents(output)
+        } catch {
+            let offset = (error as? SnapshotReader.Garbled)?.offset ?? 0
+            throw ModelError.unreadableWeights(path: path, reason: "the HDF5 reader process's output is damaged at byte \(offset) of \(output.count)")
+        }
+        if contents.truncated {
+            throw ModelError.unreadableWeights(path: path, reason: "its groups nest deeper than \(HDF5_SNAPSHOT_DEPTH_LIMIT) levels or hold more than \(HDF5_SNAPSHOT_OBJECT_LIMIT) objects: the file is damaged or not an HDF5 weights file")
+        }
     }
 
-    private func close() {
-        if isOpen { H5Fclose(file) }
-        isOpen = false
+    /// Why a child that ended as `ending` with `code` left no snapshot; nil when it wrote one.
+    static func failure(ending: Int32, code: Int32, snapshotLimit: Int) -> String? {
+        let damaged = "the file is damaged or not an HDF5 weights file"
+        switch (Int(ending), Int(code)) {
+        case (HDF5_SNAPSHOT_EXITED, 0):
+            return nil
+        case (HDF5_SNAPSHOT_EXITED, HDF5_SNAPSHOT_UNOPENABLE):
+            return "not a readable HDF5 file"
+        case (HDF5_SNAPSHOT_EXITED, HDF5_SNAPSHOT_SANITIZER):
+            return "the HDF5 library failed on this file (a memory error, caught by the address sanitizer); \(damaged)"
+        case (HDF5_SNAPSHOT_EXITED, HDF5_SNAPSHOT_WRITE_FAILED):
+            return "the HDF5 reader process could not write what it read"
+        case (HDF5_SNAPSHOT_EXITED, let status):
+            return "the HDF5 library failed on this file (its process exited with status \(status)); \(damaged)"
+        case (HDF5_SNAPSHOT_SIGNALLED, let signal):
+            let name = strsignal(Int32(signal)).map { String(cString: $0) } ?? "unknown"
+            return "the HDF5 library failed on this file (killed by signal \(signal), \(name)); \(damaged)"
+        case (HDF5_SNAPSHOT_TIMED_OUT, let seconds):
+            return "the HDF5 library did not finish reading this file within \(seconds) s; \(damaged)"
+        case (HDF5_SNAPSHOT_TOO_LARGE, _):
+            return "its contents expand to more than \(snapshotLimit) bytes, more than the file can hold"
+        case (_, let error):
+            return "cannot start the HDF5 reader process (\(String(cString: strerror(Int32(error)))))"
+        }
     }
-
-    deinit { close() }
 
     private func fail(_ reason: String) -> ModelError { .unreadableWeights(path: path, reason: reason) }
 
-    /// Whether every component of the slash-separated `path` exists.
+    /// Whether every component of the slash-separated `path` is a link of the group before it.
     func exists(_ path: String) -> Bool {
+        guard contents.objects[HDF5Contents.key(path)] == nil else { return true }
         var prefix = ""
         for component in path.split(separator: "/") {
-            prefix += prefix.isEmpty ? String(component) : "/\(component)"
-            guard H5Lexists(file, prefix, chdf5_default()) > 0 else { return false }
+            let next = prefix.isEmpty ? String(component) : "\(prefix)/\(component)"
+            guard contents.objects[prefix]?.memberSet.contains(String(component)) == true || contents.objects[next] != nil else {
+                return false
+            }
+            prefix = next
         }
         return true
     }
 
     /// Whether the object at `object` (a group or dataset path; "/" for the root) has attribute `name`.
     func hasAttribute(_ name: String, of object: String = "/") -> Bool {
-        let id = H5Oopen(file, object, chdf5_default())
-        guard id >= 0 else { return false }
-        defer { H5Oclose(id) }
-        return H5Aexists(id, name) > 0
+        contents.objects[HDF5Contents.key(object)]?.attributes[name] != nil
     }
 
     /// The strings of a string (or string-array) attribute, fixed-length or variable-length.
     func stringsAttribute(_ name: String, of object: String = "/") throws -> [String] {
-        let owner = H5Oopen(file, object, chdf5_default())
-        guard owner >= 0 else { throw fail("no object '\(object)'") }
-        defer { H5Oclose(owner) }
-        let attribute = H5Aopen(owner, name, chdf5_default())
-        guard attribute >= 0 else { throw fail("'\(object)' has no attribute '\(name)'") }
-        defer { H5Aclose(attribute) }
-        let type = H5Aget_type(attribute), space = H5Aget_space(attribute)
-        defer { H5Tclose(type); H5Sclose(space) }
-        let points = H5Sget_simple_extent_npoints(space)
-        guard points >= 0, points <= expansionLimit else { throw fail("attribute '\(name)' of '\(object)' claims \(points) values, more than the file can hold") }
-        let count = Int(points)
-        // h5py stores an empty list (a layer without weights) as an empty float array.
-        guard count > 0 else { return [] }
-        guard H5Tget_class(type) == H5T_STRING else { throw fail("attribute '\(name)' of '\(object)' is not a string") }
-        let memoryType = H5Tcopy(chdf5_c_s1())
-        defer { H5Tclose(memoryType) }
-        if H5Tis_variable_str(type) > 0 {
-            H5Tset_size(memoryType, chdf5_variable_size())
-            H5Tset_cset(memoryType, H5Tget_cset(type))
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw fail("cannot read attribute '\(name)'") }
-            defer { for pointer in pointers where pointer != nil { H5free_memory(pointer) } }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
-        }
-        // One byte more than the file's width, so a string filling its width (NULLPAD, as h5py writes
-        // numpy `S` arrays) keeps its last character when HDF5 adds the terminator.
-        let size = H5Tget_size(type) + 1
-        guard ElementCount.of([count, size], limit: expansionLimit) != nil else {
-            throw fail("attribute '\(name)' of '\(object)' claims \(count) strings of \(size - 1) bytes, more than the file can hold")
-        }
-        H5Tset_size(memoryType, size)
-        var bytes = [UInt8](repeating: 0, count: count * size)
-        guard H5Aread(attribute, memoryType, &bytes) >= 0 else { throw fail("cannot read attribute '\(name)'") }
-        return (0..<count).map { index in
-            let slice = bytes[(index * size)..<((index + 1) * size)].prefix { $0 != 0 }
-            return String(decoding: slice, as: UTF8.self)
+        guard let owner = contents.objects[HDF5Contents.key(object)] else { throw fail("no object '\(object)'") }
+        switch owner.attributes[name] {
+        case nil:
+            throw fail("'\(object)' has no attribute '\(name)'")
+        case .strings(let strings)?:
+            return strings
+        case .notString?:
+            throw fail("attribute '\(name)' of '\(object)' is not a string")
+        case .tooManyValues(let points)?:
+            throw fail("attribute '\(name)' of '\(object)' claims \(points) values, more than the file can hold")
+        case .tooManyBytes(let count, let width)?:
+            throw fail("attribute '\(name)' of '\(object)' claims \(count) strings of \(width) bytes, more than the file can hold")
+        case .unreadable?:
+            throw fail("cannot read attribute '\(name)'")
+        case .notRead?:
+            throw fail("the values of attribute '\(name)' of '\(object)' were not read")
         }
     }
 
     /// The names of a group's members in name order.
     func members(of group: String) throws -> [String] {
-        let id = H5Gopen2(file, group, chdf5_default())
-        guard id >= 0 else { throw fail("no group '\(group)'") }
-        defer { H5Gclose(id) }
-        var info = H5G_info_t()
-        guard H5Gget_info(id, &info) >= 0 else { throw fail("cannot list group '\(group)'") }
-        return (0..<info.nlinks).map { index in
-            let length = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, chdf5_default())
-            guard length > 0 else { return "" }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, chdf5_default())
-            return String(cString: buffer)
+        guard case .group(let members, let complete)? = contents.objects[HDF5Contents.key(group)]?.body else {
+            throw fail("no group '\(group)'")
         }
+        guard complete else { throw fail("cannot list group '\(group)'") }
+        return members
     }
 
-    /// A float dataset's shape and values (converted to Float32 by HDF5 from any float type).
+    /// A float dataset's shape and values (converted to Float32 by libhdf5 from any float type).
     func floats(_ path: String) throws -> WeightArray {
-        let dataset = H5Dopen2(file, path, chdf5_default())
-        guard dataset >= 0 else { throw fail("no dataset '\(path)'") }
-        defer { H5Dclose(dataset) }
-        let space = H5Dget_space(dataset), type = H5Dget_type(dataset)
-        defer { H5Sclose(space); H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_FLOAT else { throw fail("dataset '\(path)' does not hold floats") }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        H5Sget_simple_extent_dims(space, &dims, nil)
-        let shape = dims.prefix(rank).map { Int(exactly: $0) ?? -1 }
-        guard rank >= 0, let count = ElementCount.of(shape, limit: expansionLimit / 4) else {
-            throw fail("dataset '\(path)' claims shape \(dims.prefix(rank).map { $0 }), more values than the file can hold")
+        guard case .dataset(let dataset)? = contents.objects[HDF5Contents.key(path)]?.body else {
+            throw fail("no dataset '\(path)'")
         }
-        // HDF5 1.10 copies compact data from a null buffer (a crash) when a damaged header records less data than
-        // the shape needs; contiguous data shorter than its shape is a truncated file.
-        let properties = H5Dget_create_plist(dataset)
-        let layout = H5Pget_layout(properties)
-        H5Pclose(properties)
-        let stored = H5Dget_storage_size(dataset), needed = UInt64(count) * UInt64(H5Tget_size(type))
-        if (layout == H5D_COMPACT && stored < needed) || (layout == H5D_CONTIGUOUS && stored != 0 && stored < needed) {
-            throw fail("dataset '\(path)' stores \(stored) bytes, but its shape \(shape) needs \(needed): the file is damaged")
+        switch dataset {
+        case .floats(let shape, let offset):
+            return WeightArray(shape: shape, values: contents.floats(at: offset, count: shape.reduce(1, *)))
+        case .notFloats:
+            throw fail("dataset '\(path)' does not hold floats")
+        case .tooLarge(let dims):
+            throw fail("dataset '\(path)' claims shape \(dims), more values than the file can hold")
+        case .damaged(let dims, let stored, let needed):
+            throw fail("dataset '\(path)' stores \(stored) bytes, but its shape \(dims) needs \(needed): the file is damaged")
+        case .unreadable:
+            throw fail("cannot read dataset '\(path)'")
+        case .notRead:
+            throw fail("the values of dataset '\(path)' were not read")
         }
-        var values = [Float](repeating: 0, count: count)
-        let status = values.withUnsafeMutableBytes {
-            H5Dread(dataset, chdf5_native_float(), chdf5_all(), chdf5_all(), chdf5_default(), $0.baseAddress)
-        }
-        guard status >= 0 else { throw fail("cannot read dataset '\(path)'") }
-        return WeightArray(shape: shape, values: values)
     }
 }

@@ -11,7 +11,9 @@ enum KerasWeights {
     /// `aliases` renames older layer names (`fc1000` to `predictions`).
     static func readLegacy(path: String, autoNamed: [String] = [], aliases: [String: String] = [:]) throws
         -> [String: WeightArray] {
-        try HDF5File.read(path: path) { file in try readLegacy(file, autoNamed: autoNamed, aliases: aliases) }
+        try HDF5File.read(path: path, strings: stringAttributes) { file in
+            try readLegacy(file, autoNamed: autoNamed, aliases: aliases)
+        }
     }
 
     private static func readLegacy(_ file: HDF5File, autoNamed: [String], aliases: [String: String]) throws
@@ -49,6 +51,9 @@ enum KerasWeights {
         return arrays
     }
 
+    /// The attributes the readers take strings from; the others are left unread, as libhdf5 fails on some damaged ones.
+    static let stringAttributes = ["layer_names", "weight_names", "name"]
+
     /// The key prefix of a wrapper model's own layers in a Keras 3 file that nests the backbone.
     static let wrapperPrefix = "wrapper:"
 
@@ -57,7 +62,7 @@ enum KerasWeights {
     /// Positions a model does not name are keyed `<layer>/vars/<index>` so they show up as unused.
     static func readKeras3(path: String, variables: [String: [String]], autoNamed: [String] = [],
                            aliases: [String: String] = [:]) throws -> [String: WeightArray] {
-        try HDF5File.read(path: path) { file in
+        try HDF5File.read(path: path, strings: stringAttributes) { file in
             try readKeras3(file, variables: variables, autoNamed: autoNamed, aliases: aliases)
         }
     }

@@ -28,7 +28,7 @@ public enum WeightFormat: String, CaseIterable, Codable, Sendable {
         let head = [UInt8](data)
         try? handle.close()
         if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
-            let format: WeightFormat? = try HDF5File.read(path: path) { file in
+            let format: WeightFormat? = try HDF5File.read(path: path, strings: [], values: false) { file in
                 if file.hasAttribute("layer_names") || file.hasAttribute("layer_names", of: "model_weights") { return .kerasH5 }
                 return file.exists("layers") ? .keras3 : nil
             }
