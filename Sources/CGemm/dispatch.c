@@ -12,6 +12,15 @@ int cgemm_available(int kernel) {
     }
 }
 
+int cgemm_prefers_avx2(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_is("amd") && cgemm_avx2_available();
+#else
+    return 0;
+#endif
+}
+
 int cgemm_sgemm(int kernel, int transA, int transB, long m, long n, long k, float alpha,
                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     return cgemm_sgemm_with(kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
