@@ -124,4 +124,27 @@ final class HostileCheckpointTests: XCTestCase {
                            + "torch.save never writes one, so the file was altered or is not a checkpoint: pipe refuses it")
         }
     }
+
+    /// ZIP64 offsets past what a file offset can hold stopped the process inside ZIPFoundation (a trap found by
+    /// `make fuzz`); every offset and size the end records and central directory declare is checked first.
+    func testZip64OffsetsPastTheFileAreRefusedBeforeZIPFoundationReadsThem() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/corpus/pth")
+        let found = corpus.appendingPathComponent("regression-zip64-offset-past-int64").standardizedFileURL.path
+        var text = try XCTUnwrap(ModelsFixture.errorText { _ = try PyTorchCheckpoint.read(path: found) })
+        XCTAssertTrue(text.contains("the zip archive is damaged or crafted: its central directory's offset is 15852670688344147064, "
+                                    + "past the end of the 1602-byte file"), text)
+        // The same archive with the ZIP64 central-directory offset fixed reads past the check (and fails later, as any
+        // fuzzed file may), while a valid checkpoint written by torch.save passes it: see the PyTorch fixtures' tests.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: found))
+        let record = try XCTUnwrap(bytes.range(of: Data([0x50, 0x4B, 0x06, 0x06]), options: .backwards)).lowerBound
+        XCTAssertNil(ZipLayoutCheck.problem(in: { bytes.replaceSubrange(record + 48..<record + 56, with: [UInt8](repeating: 0, count: 8)); return bytes }()))
+        // An entry whose ZIP64 local-header offset points past the file.
+        var archive = Data()
+        archive.append(contentsOf: [0x50, 0x4B, 0x01, 0x02] + [UInt8](repeating: 0, count: 24) + [0, 0, 12, 0, 0, 0]
+                       + [UInt8](repeating: 0, count: 8) + [0xFF, 0xFF, 0xFF, 0xFF])
+        archive.append(contentsOf: [1, 0, 8, 0] + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
+        archive.append(contentsOf: [0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 1, 0, 1, 0, 58, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        text = try XCTUnwrap(ZipLayoutCheck.problem(in: archive))
+        XCTAssertTrue(text.contains("ZIP64 size or offset of entry 0 is 9223372036854775807"), text)
+    }
 }

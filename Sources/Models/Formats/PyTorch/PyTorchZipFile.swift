@@ -11,9 +11,13 @@ enum PyTorchZipFile {
 
     static func read(path: String) throws -> [String: WeightArray] {
         func fail(_ reason: String) -> ModelError { .unreadableWeights(path: path, reason: reason) }
+        let url = URL(fileURLWithPath: path)
+        if let mapped = try? Data(contentsOf: url, options: .alwaysMapped), let problem = ZipLayoutCheck.problem(in: mapped) {
+            throw fail("the zip archive is damaged or crafted: \(problem); download or save it again")
+        }
         let archive: Archive
         do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw fail("the zip archive is truncated or damaged (\(error)); download or save it again")
         }
