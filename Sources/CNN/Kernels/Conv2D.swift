@@ -16,7 +16,7 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, outputStride: Int
                           input: UnsafePointer<Float>, inputStride: Int,
                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           shape: ConvShape, arena: ScratchArena) {
-    let outPixels = shape.outHeight * shape.outWidth, patch = shape.patchSize
+    let outPixels = shape.outHeight * shape.outWidth
     if PointwiseConv.handles(shape) {
         PointwiseConv.forward(output: output, outputStride: outputStride, input: input, inputStride: inputStride,
                               weights: weights, shape: shape, limit: rowUnfoldLimit(arena),

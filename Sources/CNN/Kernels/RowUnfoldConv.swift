@@ -314,50 +314,40 @@ enum PointwiseConv {
         return RowUnfoldConv.evenSplit(rows, into: (rows + perBlock - 1) / perBlock)
     }
 
-    /// Scratch floats `forward` and `forwardNormalized` need: the weights packed for the GEMM kernel.
+    /// Scratch floats `forward` needs: the weights packed for the GEMM kernel.
     static func scratchSize(_ shape: ConvShape) -> Int {
         PackedOperand.scratchSize(.current, k: shape.inChannels, n: shape.outChannels)
     }
 
+    /// `output = conv(input)`, or with `normalization` `conv(relu((input - mean) * scale + shift))`, the batch norm
+    /// applied as the GEMM kernel reads the input. False, with nothing written, when the kernel cannot normalize
+    /// (OpenBLAS) or its buffers could not be allocated.
+    @discardableResult
     static func forward(output: UnsafeMutablePointer<Float>, outputStride: Int, input: UnsafePointer<Float>,
                         inputStride: Int, weights: UnsafePointer<Float>, shape: ConvShape, limit: Int,
-                        scratch: UnsafeMutablePointer<Float>) {
+                        scratch: UnsafeMutablePointer<Float>, normalization: BatchNormReading? = nil) -> Bool {
+        let kernel = GemmKernel.current
+        guard normalization == nil || kernel.normalizesWhileReading else { return false }
         let rows = shape.batch * shape.height * shape.width
         let blocks = rowBlocks(rows: rows, width: shape.inChannels + shape.outChannels, limit: limit)
         // Every block multiplies by the same weights: packed once here, not once per block.
-        let packed = PackedOperand(kernel: .current, k: shape.inChannels, n: shape.outChannels, b: weights,
-                                   ldb: shape.outChannels, scratch: scratch)
-        RowUnfoldConv.run(items: blocks.count, lanes: min(RowUnfoldConv.laneCount, blocks.count)) { _, index in
-            let block = blocks[index]
-            gemm(m: block.count, n: shape.outChannels, k: shape.inChannels,
-                 a: input + block.lowerBound * inputStride, lda: inputStride, b: weights, ldb: shape.outChannels,
-                 packedB: packed, c: output + block.lowerBound * outputStride, ldc: outputStride)
-        }
-    }
-
-    /// `forward` on `relu((input - mean) * scale + shift)` (per input channel), the batch norm applied as the
-    /// kernel reads the input; false, with nothing written, when the GEMM kernel cannot (OpenBLAS).
-    static func forwardNormalized(output: UnsafeMutablePointer<Float>, outputStride: Int, input: UnsafePointer<Float>,
-                                  inputStride: Int, mean: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                                  shift: UnsafePointer<Float>, weights: UnsafePointer<Float>, shape: ConvShape,
-                                  limit: Int, scratch: UnsafeMutablePointer<Float>) -> Bool {
-        let kernel = GemmKernel.current
-        guard kernel.normalizesWhileReading else { return false }
-        let rows = shape.batch * shape.height * shape.width
-        let blocks = rowBlocks(rows: rows, width: shape.inChannels + shape.outChannels, limit: limit)
         let packed = PackedOperand(kernel: kernel, k: shape.inChannels, n: shape.outChannels, b: weights,
                                    ldb: shape.outChannels, scratch: scratch)
-        let normalization = BatchNormReading(mean: mean, scale: scale, shift: shift)
         // Each block writes only its own flag.
         let done = UnsafeMutableBufferPointer<Bool>.allocate(capacity: blocks.count)
         defer { done.deallocate() }
         RowUnfoldConv.run(items: blocks.count, lanes: min(RowUnfoldConv.laneCount, blocks.count)) { _, index in
             let block = blocks[index]
-            done[index] = kernel.runInRowBands(m: block.count, n: shape.outChannels, k: shape.inChannels,
-                                               a: input + block.lowerBound * inputStride, lda: inputStride,
-                                               normalization: normalization, b: weights, ldb: shape.outChannels,
-                                               packedB: packed, c: output + block.lowerBound * outputStride,
-                                               ldc: outputStride, threads: 1)
+            let a = input + block.lowerBound * inputStride, c = output + block.lowerBound * outputStride
+            guard let normalization else {
+                gemm(m: block.count, n: shape.outChannels, k: shape.inChannels, a: a, lda: inputStride, b: weights,
+                     ldb: shape.outChannels, packedB: packed, c: c, ldc: outputStride)
+                done[index] = true
+                return
+            }
+            done[index] = kernel.runInRowBands(m: block.count, n: shape.outChannels, k: shape.inChannels, a: a,
+                                               lda: inputStride, normalization: normalization, b: weights,
+                                               ldb: shape.outChannels, packedB: packed, c: c, ldc: outputStride, threads: 1)
         }
         return !done.contains(false)
     }

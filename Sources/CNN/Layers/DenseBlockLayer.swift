@@ -195,11 +195,11 @@ public final class DenseBlockLayer: Layer {
         guard Self.fusesNormalization, unit.conv1.bias == nil, PointwiseConv.handles(shape), GemmKernel.current.normalizesWhileReading else { return false }
         let scale = inferenceScale(norm, s.mean1, s.invStd1)
         return scale.withUnsafeBufferPointer { scale in
-            PointwiseConv.forwardNormalized(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
-                                            mean: s.mean1.data, scale: scale.baseAddress!, shift: norm.beta.value.data,
-                                            weights: unit.conv1.weight.value.data, shape: shape,
-                                            limit: rowUnfoldLimit(context.arena),
-                                            scratch: context.arena.scratch(PointwiseConv.scratchSize(shape)))
+            PointwiseConv.forward(output: output, outputStride: shape.outChannels, input: input, inputStride: inputStride,
+                                  weights: unit.conv1.weight.value.data, shape: shape, limit: rowUnfoldLimit(context.arena),
+                                  scratch: context.arena.scratch(PointwiseConv.scratchSize(shape)),
+                                  normalization: BatchNormReading(mean: s.mean1.data, scale: scale.baseAddress!,
+                                                                  shift: norm.beta.value.data))
         }
     }
 
